@@ -1,0 +1,48 @@
+# The newcomer's commands: `make sandbox` (run the demo) and `make test` (every check).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PO     := locales/vi/LC_MESSAGES/messages.po
+MO     := locales/vi/LC_MESSAGES/messages.mo
+
+.PHONY: install lint locales locales-update test test-fast bench sandbox clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## lint: ruff, the import contracts of docs/architecture.md, and scoring's standard-library rule
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python tools/check_pure.py scoring --allow scoring.loader:yaml
+
+## locales: compile the Vietnamese catalogue (the tests check it is complete)
+$(MO): $(PO) | install
+	$(BIN)/pybabel compile -d locales -D messages --statistics
+locales: $(MO)
+
+## locales-update: extract new strings from the code into the catalogue (then translate them)
+locales-update: install
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages -l vi --no-fuzzy-matching --ignore-obsolete
+
+test: lint locales
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install locales
+	$(BIN)/python -m pytest -x -q -m "not e2e and not browser" $(PYTEST_ARGS)
+
+bench: install locales
+	@set -e; for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
+
+sandbox: install locales
+	$(BIN)/dti-bot sandbox
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(MO)

@@ -1,0 +1,243 @@
+"""Score one unit against a framework: sub-index → index → pillar → total, value, band, counts.
+
+Inputs are already validated answers (see `parse_answer`); relative (min-max) items need the
+cohort's range, which `scoring.cohort` computes and passes in as `relative`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from scoring.methods import MinMax, Ratio
+from scoring.model import Framework, SubIndex
+from scoring.numbers import HUNDRED, ZERO, quantize
+
+FULL, PARTIAL, ZERO_POINTS, UNANSWERED, NOT_APPLICABLE = "full", "partial", "zero", "unanswered", "not_applicable"
+STATUSES = (FULL, PARTIAL, ZERO_POINTS, UNANSWERED, NOT_APPLICABLE)
+
+
+class AnswerInput(NamedTuple):
+    """A validated answer (None when only a reviewer's points exist) and the verified points."""
+
+    answer: Mapping[str, Any] | None
+    verified_points: Decimal | None = None
+
+
+class RelativeStats(NamedTuple):
+    """The range of a min-max item's values in a cohort; `complete` once every unit answered."""
+
+    low: Decimal
+    high: Decimal
+    complete: bool
+
+
+@dataclass(frozen=True)
+class UnitInput:
+    code: str
+    name: str = ""
+    cohort: str = ""
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    ranked: bool = True
+    answers: Mapping[str, AnswerInput] = field(default_factory=dict)
+    index_values: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+class SubResult(NamedTuple):
+    code: str
+    max_points: Decimal
+    points: Decimal
+    self_points: Decimal | None
+    verified_points: Decimal | None
+    status: str
+    provisional: bool
+    position: int
+
+    @property
+    def lost(self) -> Decimal:
+        return ZERO if self.status == NOT_APPLICABLE else self.max_points - self.points
+
+
+class NodeResult(NamedTuple):
+    """An index or a pillar: points over the maximum that applies to this unit."""
+
+    code: str
+    points: Decimal
+    max_points: Decimal
+    source: str  # "answers" or "published"
+
+    @property
+    def value(self) -> Decimal:
+        return self.points / self.max_points if self.max_points else ZERO
+
+
+class Counts(NamedTuple):
+    full: int
+    partial: int
+    zero: int
+    unanswered: int
+    not_applicable: int
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    unit: UnitInput
+    subs: dict[str, SubResult]
+    indices: dict[str, NodeResult]
+    pillars: dict[str, NodeResult]
+    points: Decimal
+    max_points: Decimal
+    value: Decimal
+    percent: Decimal
+    band: str
+    counts: Counts
+    self_scored: int
+    relative_provisional: bool
+
+    @property
+    def provisional(self) -> bool:
+        """True while any figure may still change: self-scored items or an incomplete min-max range."""
+        return self.self_scored > 0 or self.relative_provisional or self.counts.unanswered > 0
+
+
+def parse_answer(sub: SubIndex, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a raw answer for a sub-index (raises InvalidAnswer)."""
+    return sub.method.parse(raw, sub.max_points)
+
+
+def score_sub(
+    sub: SubIndex, answer: AnswerInput | None, relative: RelativeStats | None = None
+) -> tuple[Decimal | None, bool]:
+    """The self points a sub-index earns (None if unanswered) and whether they are provisional."""
+    if answer is None or answer.answer is None:
+        return None, False
+    method = sub.method
+    if method.relative:
+        if relative is None:
+            return method.points(answer.answer, sub.max_points), True
+        assert isinstance(method, MinMax)
+        pts = method.relative_points(answer.answer["value"], relative.low, relative.high, sub.max_points)
+        return pts, not relative.complete
+    return method.points(answer.answer, sub.max_points), False
+
+
+def score_unit(
+    framework: Framework,
+    unit: UnitInput,
+    relative: Mapping[str, RelativeStats] | None = None,
+    overrides: Mapping[str, Decimal] | None = None,
+) -> UnitResult:
+    """Score a unit. `overrides` forces the points of some sub-indices (used by what-if)."""
+    relative = relative or {}
+    award_full = framework.not_applicable == "award_full"
+    sub_places = framework.rounding.sub_index
+    attributes, answers, index_values = unit.attributes, unit.answers, unit.index_values
+    subs: dict[str, SubResult] = {}
+    indices: dict[str, NodeResult] = {}
+    n_full = n_partial = n_zero = n_unanswered = n_na = self_scored = 0
+    rel_provisional = False
+    for index in framework.indices:
+        if index.code in index_values:
+            indices[index.code] = NodeResult(
+                index.code, index_values[index.code] * index.max_points, index.max_points, "published"
+            )
+            continue
+        if not index.sub_indices:
+            indices[index.code] = NodeResult(index.code, ZERO, index.max_points, "answers")
+            continue
+        i_points = i_max = ZERO
+        for sub in index.sub_indices:
+            code, max_points = sub.code, sub.max_points
+            answer = answers.get(code)
+            applicable = not sub.applies_if or sub.applies_to(attributes)
+            if applicable and answer is not None and answer.answer is not None and isinstance(sub.method, Ratio):
+                applicable = not sub.method.not_applicable(answer.answer)
+            if not applicable:
+                n_na += 1
+                pts = max_points if award_full else ZERO
+                subs[code] = SubResult(code, max_points, pts, None, None, NOT_APPLICABLE, False, sub.position)
+                if award_full:
+                    i_points += pts
+                    i_max += max_points
+                continue
+            self_points, provisional = score_sub(sub, answer, relative.get(code))
+            if self_points is not None and sub_places is not None:
+                self_points = quantize(self_points, sub_places)
+            verified = answer.verified_points if answer is not None else None
+            if overrides and code in overrides:
+                verified = overrides[code]
+            if verified is not None:
+                pts, provisional = verified, False
+            elif self_points is not None:
+                pts = self_points
+                self_scored += 1
+            else:
+                pts = ZERO
+            rel_provisional = rel_provisional or provisional
+            if self_points is None and verified is None:
+                status = UNANSWERED
+                n_unanswered += 1
+            elif pts >= max_points:
+                status = FULL
+                n_full += 1
+            elif pts == 0:
+                status = ZERO_POINTS
+                n_zero += 1
+            else:
+                status = PARTIAL
+                n_partial += 1
+            subs[code] = SubResult(code, max_points, pts, self_points, verified, status, provisional, sub.position)
+            i_points += pts
+            i_max += max_points
+        indices[index.code] = NodeResult(index.code, i_points, i_max, "answers")
+    return _finish(
+        framework,
+        unit,
+        subs,
+        indices,
+        Counts(n_full, n_partial, n_zero, n_unanswered, n_na),
+        self_scored,
+        rel_provisional,
+    )
+
+
+def _finish(
+    framework: Framework,
+    unit: UnitInput,
+    subs: dict[str, SubResult],
+    indices: dict[str, NodeResult],
+    counts: Counts,
+    self_scored: int,
+    rel_provisional: bool,
+) -> UnitResult:
+    pillars: dict[str, NodeResult] = {}
+    for pillar in framework.pillars:
+        nodes = [indices[c] for c in pillar.index_codes]
+        source = "published" if all(n.source == "published" for n in nodes) else "answers"
+        pillars[pillar.code] = NodeResult(
+            pillar.code, sum((n.points for n in nodes), ZERO), sum((n.max_points for n in nodes), ZERO), source
+        )
+    points = sum((n.points for n in indices.values()), ZERO)
+    max_points = sum((n.max_points for n in indices.values()), ZERO)
+    if framework.value_formula == "pillar_mean":
+        scored = [p for p in pillars.values() if p.max_points]
+        value = sum((p.value for p in scored), ZERO) / len(scored) if scored else ZERO
+    else:
+        value = points / max_points if max_points else ZERO
+    percent = value * HUNDRED
+    return UnitResult(
+        unit=unit,
+        subs=subs,
+        indices=indices,
+        pillars=pillars,
+        points=points,
+        max_points=max_points,
+        value=value,
+        percent=percent,
+        band=framework.ranking.band_for(percent),
+        counts=counts,
+        self_scored=self_scored,
+        relative_provisional=rel_provisional,
+    )

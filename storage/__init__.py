@@ -1,0 +1,1 @@
+"""The system of record: tables, engines, migrations, evidence file store."""
