@@ -143,6 +143,7 @@ class Framework:
     source: str = ""
     _sub_by_code: dict[str, SubIndex] = field(default_factory=dict, compare=False, repr=False)
     _index_by_code: dict[str, Index] = field(default_factory=dict, compare=False, repr=False)
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # derived data, e.g. plans
 
     def __post_init__(self) -> None:
         self._index_by_code.update({i.code: i for i in self.indices})
