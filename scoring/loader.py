@@ -34,6 +34,7 @@ from scoring.model import (
 from scoring.numbers import ZERO, parse_decimal
 
 _TOP_KEYS = {
+    "base",
     "id",
     "title",
     "issuer",
@@ -104,15 +105,49 @@ def load_framework(path: str | Path) -> Framework:
     return load_framework_text(text, str(path))
 
 
-def load_framework_text(text: str, source: str = "<text>") -> Framework:
+def load_framework_text(text: str, source: str = "<text>", dirs: list[Path] | None = None) -> Framework:
     """Load and validate a framework from its YAML text (e.g. the copy kept in the database)."""
+    return framework_from_data(resolve_framework_data(text, source, dirs), source)
+
+
+def framework_from_data(data: Mapping[str, Any], source: str = "<data>") -> Framework:
+    return _Reader(source).framework(data)
+
+
+def resolve_framework_data(text: str, source: str = "<text>", dirs: list[Path] | None = None) -> dict[str, Any]:
+    """Parse YAML text into the framework's data, resolving `base: <id>`.
+
+    A file with `base` takes every top-level field of the base framework and overrides the ones it
+    states (a province adapting a framework: other cohorts, another title). The result is
+    self-contained, which is what the database keeps.
+    """
+    data = _parse(text, source)
+    seen = [source]
+    while "base" in data:
+        base_id = str(data.pop("base"))
+        if base_id in seen:
+            raise FrameworkError(source, "base", f"circular base chain: {' -> '.join([*seen, base_id])}")
+        seen.append(base_id)
+        base_path = find_framework(
+            base_id, dirs if dirs is not None else [Path(source).parent, *default_framework_dirs()]
+        )
+        data = {**_parse(base_path.read_text(encoding="utf-8"), str(base_path)), **data}
+    return data
+
+
+def _parse(text: str, source: str) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise FrameworkError(source, "file", f"is not valid YAML: {exc}") from exc
     if not isinstance(data, Mapping):
         raise FrameworkError(source, "file", "must be a mapping at the top level")
-    return _Reader(source).framework(data)
+    return dict(data)
+
+
+def dump_framework_data(data: Mapping[str, Any]) -> str:
+    """The resolved definition as YAML text (what the database keeps beside its hash)."""
+    return yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False)
 
 
 class _Reader:

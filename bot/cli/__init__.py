@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import framework_cmd, score_cmd
+from bot.cli import admin_cmd, db_cmd, demo_cmd, framework_cmd, period_cmd, score_cmd
 
 app = typer.Typer(
     name="dti-bot",
@@ -18,6 +18,13 @@ app = typer.Typer(
 )
 app.command("score")(score_cmd.score)
 app.add_typer(framework_cmd.app, name="framework")
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(admin_cmd.units_app, name="units")
+app.add_typer(admin_cmd.people_app, name="people")
+app.add_typer(period_cmd.app, name="period")
+app.add_typer(period_cmd.results_app, name="results")
+app.add_typer(demo_cmd.demo_app, name="demo")
+app.add_typer(demo_cmd.evidence_app, name="evidence")
 
 
 def main() -> None:

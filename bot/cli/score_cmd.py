@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.common import run_with_db
 from bot.cli.output import OutputFormat, fail, print_table
 from bot.i18n import _
 from bot.render.errors import framework_error, input_file_error
@@ -19,7 +20,8 @@ from bot.render.ranking import (
 )
 from bot.services.errors import InputFileError
 from bot.services.index_values import read_index_values
-from scoring import FrameworkError, find_framework, load_framework, score_all
+from bot.services.scores import period_scores
+from scoring import CohortResult, Framework, FrameworkError, find_framework, load_framework, score_all
 
 
 def score(
@@ -27,11 +29,16 @@ def score(
     values: Annotated[
         Path | None, typer.Option(help="CSV: unit_code,unit_name,cohort,<index code>... with values 0..1.")
     ] = None,
+    period: Annotated[int | None, typer.Option(help="Rank a period from the database instead.")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
 ) -> None:
-    """Rank every cohort from a file of index values."""
+    """Rank every cohort, from a file of index values or from a period's answers."""
+    if period is not None:
+        scores = run_with_db(lambda db, _cfg: period_scores(db, period))
+        emit_ranking(scores.framework, scores.cohorts, fmt)
+        return
     if framework is None or values is None:
-        fail(_("Give --framework and --values."))
+        fail(_("Give --period, or --framework and --values."))
     try:
         fw = load_framework(find_framework(framework))
     except FrameworkError as exc:
@@ -49,7 +56,7 @@ def score(
     emit_ranking(fw, score_all(fw, units), fmt)
 
 
-def emit_ranking(fw, cohorts, fmt: OutputFormat) -> None:  # type: ignore[no-untyped-def]
+def emit_ranking(fw: Framework, cohorts: dict[str, CohortResult], fmt: OutputFormat) -> None:
     if fmt is OutputFormat.json:
         typer.echo(ranking_json(ranking_records(fw, cohorts)))
     elif fmt is OutputFormat.csv:

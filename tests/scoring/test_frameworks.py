@@ -120,3 +120,21 @@ def test_sub_indices_not_summing_to_their_index_are_refused():
 def test_a_file_that_is_not_yaml_is_refused():
     with pytest.raises(FrameworkError, match="not valid YAML"):
         load_framework_text("id: [unclosed", "broken.yaml")
+
+
+def test_a_framework_based_on_another_takes_its_tree_and_overrides_top_level_fields(so):
+    from scoring.loader import load_framework
+
+    demo = load_framework("frameworks/demo-tinh-2026.yaml")
+    assert demo.id == "demo-tinh-2026" and demo.illustrative
+    assert [c.code for c in demo.ranking.cohorts] == ["so-nganh", "xa-phuong"]
+    assert [s.code for s in demo.sub_indices] == [s.code for s in so.sub_indices]
+
+
+def test_a_circular_base_chain_is_refused(tmp_path):
+    (tmp_path / "a.yaml").write_text("base: b\nid: a\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("base: a\nid: b\n", encoding="utf-8")
+    from scoring.loader import load_framework
+
+    with pytest.raises(FrameworkError, match="circular"):
+        load_framework(tmp_path / "a.yaml")

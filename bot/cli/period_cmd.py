@@ -1,0 +1,89 @@
+"""`dti-bot period open | lock | unlock | publish | list` and `dti-bot results import`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import run_with_db
+from bot.cli.output import OutputFormat, fail, print_table
+from bot.i18n import _
+from bot.render.labels import period_state_label
+from bot.render.numbers import vn_date
+from bot.services.periods import PeriodInfo, change_state, list_periods, open_period
+from bot.services.results_import import import_results
+
+app = typer.Typer(help="Assessment periods.", no_args_is_help=True)
+results_app = typer.Typer(help="Published results.", no_args_is_help=True)
+
+
+def _say(info: PeriodInfo) -> None:
+    typer.echo(
+        _("Period {id}: {title} — {state}, deadline {deadline}.").format(
+            id=info.id, title=info.title, state=period_state_label(info.state), deadline=vn_date(info.deadline)
+        )
+    )
+
+
+@app.command("open")
+def open_cmd(
+    framework: Annotated[str, typer.Option(help="Framework id, e.g. dongthap-1397-so.")],
+    year: Annotated[int, typer.Option(help="Year assessed.")],
+    deadline: Annotated[str, typer.Option(help="Last day for answers, YYYY-MM-DD (local time).")],
+    title: Annotated[str | None, typer.Option(help="Title shown to people (default: framework title — year).")] = None,
+) -> None:
+    """Open a period for collection."""
+    try:
+        last_day = date.fromisoformat(deadline)
+    except ValueError:
+        fail(_("Invalid date “{value}”: write YYYY-MM-DD.").format(value=deadline))
+    _say(run_with_db(lambda db, cfg: open_period(db, framework, year, last_day, title, cfg.framework_dirs)))
+
+
+def _transition(action: str):  # type: ignore[no-untyped-def]
+    def command(period: Annotated[int, typer.Option(help="Period id (see `period list`).")]) -> None:
+        _say(run_with_db(lambda db, _cfg: change_state(db, period, action)))
+
+    command.__doc__ = {
+        "lock": "Lock a period: answers become read-only.",
+        "unlock": "Reopen a locked period.",
+        "publish": "Publish a period's results.",
+    }[action]
+    return command
+
+
+for _action in ("lock", "unlock", "publish"):
+    app.command(_action)(_transition(_action))
+
+
+@app.command("list")
+def list_cmd(fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table) -> None:
+    """List periods."""
+    periods = run_with_db(lambda db, _cfg: list_periods(db))
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps([p.as_dict() for p in periods], ensure_ascii=False, indent=2))
+        return
+    headers = [_("Id"), _("Framework"), _("Year"), _("Title"), _("State"), _("Deadline")]
+    rows = [
+        [str(p.id), p.framework, str(p.year), p.title, period_state_label(p.state), vn_date(p.deadline)]
+        for p in periods
+    ]
+    print_table(headers, rows)
+
+
+@results_app.command("import")
+def results_import_cmd(
+    period: Annotated[int, typer.Option(help="Period id.")],
+    file: Annotated[Path, typer.Argument(help="CSV: unit_code,unit_name,cohort,<index code>… (values 0..1).")],
+) -> None:
+    """Import published index values of a period (replacing earlier ones)."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        fail(_("Cannot read the file {path}: {error}").format(path=file, error=exc.strerror or exc))
+    report = run_with_db(lambda db, _cfg: import_results(db, period, data, source=file.name))
+    typer.echo(_("Imported {values} values for {units} units.").format(values=report.values, units=report.units))

@@ -1,0 +1,61 @@
+"""The demo province's units and personas (Vietnamese names; the province itself is fictional)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# (code, name, has_public_services)
+DEPARTMENTS = [
+    ("SNV", "Sở Nội vụ", True), ("STP", "Sở Tư pháp", True), ("STC", "Sở Tài chính", True),
+    ("SCT", "Sở Công Thương", True), ("SNNMT", "Sở Nông nghiệp và Môi trường", True),
+    ("SXD", "Sở Xây dựng", True), ("SGDDT", "Sở Giáo dục và Đào tạo", True), ("SYT", "Sở Y tế", True),
+    ("SKHCN", "Sở Khoa học và Công nghệ", True), ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch", True),
+    ("SDTTG", "Sở Dân tộc và Tôn giáo", True), ("SNGV", "Sở Ngoại vụ", True), ("TTRA", "Thanh tra tỉnh", True),
+    ("VPUB", "Văn phòng UBND tỉnh", True), ("VPDBHD", "Văn phòng Đoàn ĐBQH và HĐND tỉnh", False),
+    ("BQLKKT", "Ban Quản lý Khu kinh tế", True), ("BQLDA", "Ban Quản lý dự án đầu tư xây dựng tỉnh", False),
+    ("DPTTH", "Đài Phát thanh và Truyền hình tỉnh", False), ("BHXH", "Bảo hiểm xã hội tỉnh", True),
+    ("CAT", "Công an tỉnh", True), ("BCHQS", "Bộ Chỉ huy Quân sự tỉnh", False), ("THUE", "Thuế tỉnh", True),
+    ("KBNN", "Kho bạc Nhà nước khu vực", True), ("TCT", "Trường Chính trị tỉnh", False),
+    ("LMHTX", "Liên minh Hợp tác xã tỉnh", False), ("QDTPT", "Quỹ Đầu tư phát triển tỉnh", False),
+    ("TTPVHCC", "Trung tâm Phục vụ hành chính công tỉnh", True), ("TKE", "Thống kê tỉnh", True),
+    ("NHNN", "Ngân hàng Nhà nước khu vực", True), ("VPTU", "Văn phòng Tỉnh ủy", False),
+]
+COMMUNES = [
+    ("P-CAOLANH", "Phường Cao Lãnh"), ("P-MYNGAI", "Phường Mỹ Ngãi"), ("P-SADEC", "Phường Sa Đéc"),
+    ("P-HONGNGU", "Phường Hồng Ngự"), ("X-MYAN", "Xã Mỹ An"), ("X-THAPMUOI", "Xã Tháp Mười"),
+    ("X-THANHBINH", "Xã Thanh Bình"), ("X-LAPVO", "Xã Lấp Vò"), ("X-LAIVUNG", "Xã Lai Vung"),
+    ("X-CHAUTHANH", "Xã Châu Thành"), ("X-TAMNONG", "Xã Tam Nông"), ("X-TANHONG", "Xã Tân Hồng"),
+    ("X-PHUTHO", "Xã Phú Thọ"), ("X-TRAMCHIM", "Xã Tràm Chim"), ("X-ANHOA", "Xã An Hòa"),
+    ("X-BINHTHANH", "Xã Bình Thành"), ("X-MYHIEP", "Xã Mỹ Hiệp"), ("X-TANDUONG", "Xã Tân Dương"),
+    ("X-PHONGHOA", "Xã Phong Hòa"), ("X-TANLONG", "Xã Tân Long"),
+]
+DEPARTMENT_COHORT, COMMUNE_COHORT = "so-nganh", "xa-phuong"
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Võ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Lý"]
+MIDDLE = ["Văn", "Thị", "Minh", "Thanh", "Quốc", "Ngọc", "Hữu", "Thu", "Đức", "Kim"]
+GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hòa", "Khánh", "Linh", "Long", "Nam", "Nga",
+         "Phong", "Phương", "Quang", "Sơn", "Tâm", "Thảo", "Trang", "Trung", "Tuấn", "Vy", "Yến"]
+
+
+@dataclass(frozen=True)
+class Persona:
+    key: str
+    telegram_id: int
+    full_name: str
+    role: str
+    unit_code: str | None
+    description: str  # English; the sandbox page shows it through gettext
+
+
+PERSONAS = [
+    Persona("focal_department", 700001, "Nguyễn Thị Lan", "focal_point", "SNV", "Focal point of a department"),
+    Persona("focal_department_2", 700002, "Huỳnh Văn Phúc", "focal_point", "SNV",
+            "Second focal point of the same department"),
+    Persona("focal_commune", 700003, "Trần Văn Hùng", "focal_point", "X-MYAN", "Focal point of a commune"),
+    Persona("leader", 700004, "Lê Minh Tuấn", "leader", "SNV", "Leader of a department"),
+    Persona("leader_commune", 700005, "Ngô Thị Mai", "leader", "X-MYAN", "Leader of a commune"),
+    Persona("reviewer", 700006, "Phạm Thu Hà", "reviewer", None, "Reviewer (appraisal council)"),
+    Persona("coordinator", 700007, "Võ Thanh Sơn", "coordinator", None, "Coordinator of the campaign"),
+    Persona("admin", 700008, "Đặng Quốc Bảo", "admin", None, "Administrator"),
+]
+PERSONA_UNITS = {p.unit_code for p in PERSONAS if p.unit_code}
+GENERATED_TELEGRAM_IDS = 710_000  # focal points of the other units: 710000 + n

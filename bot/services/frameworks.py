@@ -1,0 +1,74 @@
+"""Publish a framework file into the database and turn a stored version back into the model."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scoring import Framework
+from scoring.loader import (
+    dump_framework_data,
+    find_framework,
+    framework_from_data,
+    load_framework_text,
+    resolve_framework_data,
+)
+from storage.db import Database
+from storage.models import FrameworkVersion
+
+_cache: dict[str, Framework] = {}
+
+
+@dataclass(frozen=True)
+class PublishedFramework:
+    version_id: int
+    framework_id: str
+    content_hash: str
+    title: str
+    created: bool
+
+
+def framework_of(version: FrameworkVersion) -> Framework:
+    """The scoring model of a stored version (parsed once per content hash)."""
+    framework = _cache.get(version.content_hash)
+    if framework is None:
+        framework = load_framework_text(version.definition, f"{version.framework_id}@{version.content_hash[:12]}")
+        _cache[version.content_hash] = framework
+    return framework
+
+
+async def publish_in(session: AsyncSession, ref: str, dirs: list[Path] | None = None) -> PublishedFramework:
+    """Store a framework's resolved definition unless that exact content is already stored."""
+    path = find_framework(ref, dirs)
+    data = resolve_framework_data(path.read_text(encoding="utf-8"), str(path), dirs)
+    framework = framework_from_data(data, str(path))  # validates; raises FrameworkError
+    definition = dump_framework_data(data)
+    content_hash = hashlib.sha256(definition.encode("utf-8")).hexdigest()
+    existing = (
+        await session.execute(
+            select(FrameworkVersion).where(
+                FrameworkVersion.framework_id == framework.id, FrameworkVersion.content_hash == content_hash
+            )
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return PublishedFramework(existing.id, framework.id, content_hash, existing.title, created=False)
+    version = FrameworkVersion(
+        framework_id=framework.id,
+        content_hash=content_hash,
+        title=framework.title,
+        total_points=framework.total_points,
+        definition=definition,
+    )
+    session.add(version)
+    await session.flush()
+    return PublishedFramework(version.id, framework.id, content_hash, framework.title, created=True)
+
+
+async def publish_framework(db: Database, ref: str, dirs: list[Path] | None = None) -> PublishedFramework:
+    async with db.session() as session, session.begin():
+        return await publish_in(session, ref, dirs)

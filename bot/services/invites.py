@@ -1,0 +1,86 @@
+"""One-time invitations: issue codes for a unit and role; redeem them from /start <code>.
+
+Only the SHA-256 of a code is stored. A code is 24 URL-safe characters (144 bits), valid as a
+Telegram deep-link parameter (`https://t.me/<bot>?start=<code>`, at most 64 of [A-Za-z0-9_-]).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.services.errors import ServiceError
+from storage.db import Database
+from storage.models import CAMPAIGN_WIDE_ROLES, ROLES, Invite
+from storage.queries import unit_by_code
+from storage.types import utcnow
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([dhw])\s*$", re.IGNORECASE)
+MAX_PER_CALL = 1000
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    code: str
+    role: str
+    unit_code: str
+    unit_name: str
+    expires_at: datetime
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def invite_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username.lstrip('@')}?start={code}"
+
+
+def parse_expiry(text: str) -> timedelta:
+    """'14d', '12h', '2w' → a duration; ValueError otherwise."""
+    match = _DURATION.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(text)
+    amount, unit = int(match.group(1)), match.group(2).lower()
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "w": timedelta(weeks=amount)}[unit]
+
+
+async def create_invites(
+    db: Database,
+    role: str,
+    unit_code: str | None,
+    count: int = 1,
+    expires_in: timedelta = timedelta(days=14),
+    created_by: int | None = None,
+    now: datetime | None = None,
+) -> list[IssuedInvite]:
+    if role not in ROLES:
+        raise ServiceError("unknown_role", role=role, known=", ".join(ROLES))
+    if unit_code is None and role not in CAMPAIGN_WIDE_ROLES:
+        raise ServiceError("role_needs_unit", role=role)
+    if not 1 <= count <= MAX_PER_CALL:
+        raise ServiceError("bad_count", count=count, limit=MAX_PER_CALL)
+    expires_at = (now or utcnow()) + expires_in
+    async with db.session() as session, session.begin():
+        unit = None
+        if unit_code is not None:
+            unit = await unit_by_code(session, unit_code)
+            if unit is None:
+                raise ServiceError("unknown_unit", unit=unit_code)
+        issued = []
+        for _ in range(count):
+            code = secrets.token_urlsafe(18)
+            session.add(
+                Invite(
+                    code_hash=hash_code(code),
+                    role=role,
+                    unit_id=unit.id if unit else None,
+                    expires_at=expires_at,
+                    created_by=created_by,
+                )
+            )
+            issued.append(IssuedInvite(code, role, unit.code if unit else "", unit.name if unit else "", expires_at))
+        return issued

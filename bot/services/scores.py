@@ -1,0 +1,95 @@
+"""Score a period from the database: verified points where reviewed, self points otherwise,
+published index values where imported. Everything a user sees is recomputed from stored data."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.errors import ServiceError
+from bot.services.frameworks import framework_of
+from scoring import AnswerInput, CohortResult, Framework, InvalidAnswer, UnitInput, parse_answer, score_all
+from storage.db import Database
+from storage.models import Answer, Period, PublishedResult, Unit
+from storage.queries import period_with_framework
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodScores:
+    period: Period
+    framework: Framework
+    cohorts: dict[str, CohortResult]
+
+    def cohort_of(self, unit_code: str) -> CohortResult | None:
+        return next((c for c in self.cohorts.values() if unit_code in c), None)
+
+
+async def load_period_scores(session: AsyncSession, period_id: int) -> PeriodScores:
+    found = await period_with_framework(session, period_id)
+    if found is None:
+        raise ServiceError("unknown_period", period=period_id)
+    period, version = found
+    framework = framework_of(version)
+    answers: dict[int, dict[str, AnswerInput]] = {}
+    rows = await session.execute(
+        select(Answer.unit_id, Answer.sub_index_code, Answer.raw, Answer.verified_points).where(
+            Answer.period_id == period_id
+        )
+    )
+    for unit_id, code, raw, verified in rows.tuples():
+        if not framework.has_sub_index(code):
+            continue
+        parsed = None
+        if raw is not None:
+            try:
+                parsed = parse_answer(framework.sub_index(code), raw)
+            except InvalidAnswer:
+                # Stored answers were validated on entry; one that no longer fits (a framework
+                # edited under a period) is left out and logged rather than breaking the ranking.
+                logger.warning("stored answer no longer fits: period=%s unit=%s item=%s", period_id, unit_id, code)
+        if parsed is not None or verified is not None:
+            answers.setdefault(unit_id, {})[code] = AnswerInput(parsed, verified)
+    published: dict[int, dict[str, Decimal]] = {}
+    rows = await session.execute(
+        select(PublishedResult.unit_id, PublishedResult.index_code, PublishedResult.value).where(
+            PublishedResult.period_id == period_id
+        )
+    )
+    for unit_id, index_code, value in rows.tuples():
+        if framework.has_index(index_code):
+            published.setdefault(unit_id, {})[index_code] = value
+    units = await period_units(session, framework, set(answers) | set(published))
+    inputs = [
+        UnitInput(
+            code=u.code,
+            name=u.name,
+            cohort=u.cohort,
+            attributes=u.attributes or {},
+            ranked=u.ranked,
+            answers=answers.get(u.id, {}),
+            index_values=published.get(u.id, {}),
+        )
+        for u in units
+    ]
+    return PeriodScores(period, framework, score_all(framework, inputs))
+
+
+async def period_units(session: AsyncSession, framework: Framework, with_data: set[int]) -> list[Unit]:
+    """The units a period covers: every active unit of the framework's cohorts (so a unit that has
+    not answered still ranks, last), or — for a framework without cohorts — the units with data."""
+    query = select(Unit).where(Unit.active.is_(True)).order_by(Unit.code)
+    declared = [c.code for c in framework.ranking.cohorts]
+    if declared:
+        return list((await session.execute(query.where(Unit.cohort.in_(declared)))).scalars())
+    return [u for u in (await session.execute(query)).scalars() if u.id in with_data]
+
+
+async def period_scores(db: Database, period_id: int) -> PeriodScores:
+    async with db.read_session() as session:
+        return await load_period_scores(session, period_id)
