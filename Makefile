@@ -32,7 +32,12 @@ locales-update: install
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output -o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages -l vi --no-fuzzy-matching --ignore-obsolete
 
+## test: every check. Storage and service tests also run on PostgreSQL when it is installed
+## (tools/pg-test-server.sh starts a throwaway cluster on port 55432); CI always installs it.
 test: lint locales
+	@url=$${DTI_TEST_POSTGRES_URL:-$$(tools/pg-test-server.sh start 2>/dev/null || true)}; \
+	if [ -n "$$url" ]; then export DTI_TEST_POSTGRES_URL="$$url"; \
+	else echo "note: PostgreSQL is not installed here, its tests are skipped (CI installs it)"; fi; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install locales

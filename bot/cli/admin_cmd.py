@@ -59,7 +59,9 @@ def invite_cmd(
     unit: Annotated[str | None, typer.Option(help="Unit code (not needed for campaign-wide roles).")] = None,
     count: Annotated[int, typer.Option(help="How many one-time invitations.")] = 1,
     expires: Annotated[str, typer.Option(help="Validity: 14d, 48h, 2w.")] = "14d",
-    out: Annotated[Path | None, typer.Option(help="CSV for mail merge (default: invites-<unit>-<role>-<time>.csv).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="CSV for mail merge (default: invites-<unit>-<role>-<time>.csv).")
+    ] = None,
 ) -> None:
     """Issue one-time invitation links (only their hashes are stored)."""
     try:

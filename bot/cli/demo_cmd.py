@@ -26,8 +26,12 @@ def seed_cmd() -> None:
             "Demo province created: {units} units, {people} people, {answers} answers, {files} evidence files. "
             "Open period: {period} (last year: {previous})."
         ).format(
-            units=report.units, people=report.people, answers=report.answers, files=report.evidence_files,
-            period=report.period_id, previous=report.previous_period_id,
+            units=report.units,
+            people=report.people,
+            answers=report.answers,
+            files=report.evidence_files,
+            period=report.period_id,
+            previous=report.previous_period_id,
         )
     )
 

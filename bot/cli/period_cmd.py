@@ -61,7 +61,9 @@ for _action in ("lock", "unlock", "publish"):
 
 
 @app.command("list")
-def list_cmd(fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table) -> None:
+def list_cmd(
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+) -> None:
     """List periods."""
     periods = run_with_db(lambda db, _cfg: list_periods(db))
     if fmt is OutputFormat.json:

@@ -45,7 +45,9 @@ async def lock_answer(session: AsyncSession, period_id: int, unit_id: int, code:
     values = {"period_id": period_id, "unit_id": unit_id, "sub_index_code": code, "status": "draft", "revision": 0}
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     await session.execute(
-        insert(Answer).values(**values).on_conflict_do_nothing(index_elements=["period_id", "unit_id", "sub_index_code"])
+        insert(Answer)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["period_id", "unit_id", "sub_index_code"])
     )
     query = (
         select(Answer)

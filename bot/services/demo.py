@@ -106,16 +106,23 @@ async def seed_demo(db: Database, store: EvidenceStore, *, today: date | None = 
         await session.flush()
         people = await _people(session, units, rng)
         previous = Period(
-            framework_version_id=version.id, year=today.year - 1, title=f"{framework.title} — {today.year - 1}",
-            deadline=date(today.year - 1, 11, 30), state="published",
+            framework_version_id=version.id,
+            year=today.year - 1,
+            title=f"{framework.title} — {today.year - 1}",
+            deadline=date(today.year - 1, 11, 30),
+            state="published",
             opens_at=datetime(today.year - 1, 9, 1, tzinfo=VN),
         )
         session.add(previous)
         await session.flush()
         _last_year(session, framework, previous.id, units, rng)
         period = Period(
-            framework_version_id=version.id, year=today.year, title=f"{framework.title} — {today.year}",
-            deadline=today + timedelta(days=7), state="open", previous_period_id=previous.id,
+            framework_version_id=version.id,
+            year=today.year,
+            title=f"{framework.title} — {today.year}",
+            deadline=today + timedelta(days=7),
+            state="open",
+            previous_period_id=previous.id,
             opens_at=now - timedelta(days=21),
         )
         session.add(period)
@@ -159,13 +166,23 @@ async def _people(session: AsyncSession, units: list[Unit], rng: random.Random) 
     return focal
 
 
-def _last_year(session: AsyncSession, framework: Framework, period_id: int, units: list[Unit], rng: random.Random) -> None:
+def _last_year(
+    session: AsyncSession, framework: Framework, period_id: int, units: list[Unit], rng: random.Random
+) -> None:
     for unit in units:
         level = rng.uniform(0.35, 0.85)
         for index in framework.indices:
             value = Decimal(str(round(min(1.0, max(0.0, rng.gauss(level, 0.12))), 4)))
-            session.add(PublishedResult(period_id=period_id, unit_id=unit.id, index_code=index.code, value=value,
-                                        points=value * index.max_points, source="demo"))
+            session.add(
+                PublishedResult(
+                    period_id=period_id,
+                    unit_id=unit.id,
+                    index_code=index.code,
+                    value=value,
+                    points=value * index.max_points,
+                    source="demo",
+                )
+            )
 
 
 async def _answers(
@@ -192,8 +209,15 @@ async def _answers(
         chosen = subs if complete else [s for s in subs if rng.random() < share]
         for sub in chosen:
             when = now - timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 600))
-            answer, _ = await write_answer(session, period_id=period_id, unit_id=unit.id, sub=sub,
-                                           raw=sample_raw_answer(sub, rng), person_id=person.id, now=when)
+            answer, _ = await write_answer(
+                session,
+                period_id=period_id,
+                unit_id=unit.id,
+                sub=sub,
+                raw=sample_raw_answer(sub, rng),
+                person_id=person.id,
+                now=when,
+            )
             count += 1
             if sub.evidence.kinds and (sub.evidence.required or rng.random() < 0.4):
                 session.add(_evidence(answer.id, unit.code, sub, person.id, when, rng, files))
@@ -204,22 +228,46 @@ async def _answers(
                 if roll < 0.25:
                     _review(session, answer, reviewer.id, "accept", answer.self_points, "", when)
                 elif roll < 0.30:
-                    _review(session, answer, reviewer.id, "needs_supplement", None,
-                            "Đề nghị bổ sung văn bản có chữ ký và đóng dấu.", when)
+                    _review(
+                        session,
+                        answer,
+                        reviewer.id,
+                        "needs_supplement",
+                        None,
+                        "Đề nghị bổ sung văn bản có chữ ký và đóng dấu.",
+                        when,
+                    )
     return count
 
 
-def _evidence(answer_id: int, unit_code: str, sub: SubIndex, person_id: int, when: datetime,
-              rng: random.Random, files: dict[str, bytes]) -> Evidence:
+def _evidence(
+    answer_id: int,
+    unit_code: str,
+    sub: SubIndex,
+    person_id: int,
+    when: datetime,
+    rng: random.Random,
+    files: dict[str, bytes],
+) -> Evidence:
     kind = sub.evidence.kinds[0]
     if kind == "link":
-        return Evidence(answer_id=answer_id, kind="link", url=f"https://example.gov.vn/{unit_code.lower()}/{sub.code}",
-                        uploaded_by=person_id, uploaded_at=when)
+        return Evidence(
+            answer_id=answer_id,
+            kind="link",
+            url=f"https://example.gov.vn/{unit_code.lower()}/{sub.code}",
+            uploaded_by=person_id,
+            uploaded_at=when,
+        )
     if kind == "document_ref":
-        return Evidence(answer_id=answer_id, kind="document_ref", doc_number=f"{rng.randint(10, 999)}/QĐ-{unit_code}",
-                        doc_date=(when - timedelta(days=rng.randint(20, 200))).date(),
-                        doc_summary=f"Quyết định về việc thực hiện chỉ số {sub.code}", uploaded_by=person_id,
-                        uploaded_at=when)
+        return Evidence(
+            answer_id=answer_id,
+            kind="document_ref",
+            doc_number=f"{rng.randint(10, 999)}/QĐ-{unit_code}",
+            doc_date=(when - timedelta(days=rng.randint(20, 200))).date(),
+            doc_summary=f"Quyết định về việc thực hiện chỉ số {sub.code}",
+            uploaded_by=person_id,
+            uploaded_at=when,
+        )
     if kind == "photo":
         data = png(24, 16, (rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255)))
         name, media = f"anh-{sub.code}.png", "image/png"
@@ -228,15 +276,38 @@ def _evidence(answer_id: int, unit_code: str, sub: SubIndex, person_id: int, whe
         name, media = f"tai-lieu-{sub.code}.pdf", "application/pdf"
     key = hashlib.sha256(data).hexdigest()
     files[key] = data
-    return Evidence(answer_id=answer_id, kind="photo" if kind == "photo" else "document", content_key=key,
-                    size=len(data), media_type=media, file_name=name, uploaded_by=person_id, uploaded_at=when)
+    return Evidence(
+        answer_id=answer_id,
+        kind="photo" if kind == "photo" else "document",
+        content_key=key,
+        size=len(data),
+        media_type=media,
+        file_name=name,
+        uploaded_by=person_id,
+        uploaded_at=when,
+    )
 
 
-def _review(session: AsyncSession, answer: Any, reviewer_id: int, decision: str, points: Decimal | None,
-            comment: str, when: datetime) -> None:
+def _review(
+    session: AsyncSession,
+    answer: Any,
+    reviewer_id: int,
+    decision: str,
+    points: Decimal | None,
+    comment: str,
+    when: datetime,
+) -> None:
     old = snapshot(answer)
-    session.add(Review(answer_id=answer.id, reviewer_id=reviewer_id, decision=decision, points=points,
-                       comment=comment, created_at=when + timedelta(days=2)))
+    session.add(
+        Review(
+            answer_id=answer.id,
+            reviewer_id=reviewer_id,
+            decision=decision,
+            points=points,
+            comment=comment,
+            created_at=when + timedelta(days=2),
+        )
+    )
     if decision == "accept":
         answer.status, answer.verified_points = "accepted", points
     else:

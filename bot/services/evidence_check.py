@@ -15,7 +15,7 @@ from storage.models import Evidence
 async def evidence_keys(db: Database) -> list[str]:
     async with db.read_session() as session:
         rows = await session.execute(select(Evidence.content_key).where(Evidence.content_key.is_not(None)).distinct())
-        return sorted(k for (k,) in rows.tuples())
+        return sorted(k for (k,) in rows)
 
 
 async def verify_evidence(db: Database, store: EvidenceStore, sample: int | None = None) -> VerifyReport:

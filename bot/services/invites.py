@@ -12,9 +12,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.services.errors import ServiceError
 from storage.db import Database
-from storage.models import CAMPAIGN_WIDE_ROLES, ROLES, Invite
+from storage.models import CAMPAIGN_WIDE_ROLES, ROLES, Invite, Membership, Person, Unit
 from storage.queries import unit_by_code
 from storage.types import utcnow
 
@@ -84,3 +86,63 @@ async def create_invites(
             )
             issued.append(IssuedInvite(code, role, unit.code if unit else "", unit.name if unit else "", expires_at))
         return issued
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    person_id: int
+    role: str
+    unit_id: int | None
+    unit_name: str
+    already_member: bool
+
+
+async def redeem_invite(
+    db: Database,
+    code: str,
+    telegram_id: int,
+    full_name: str = "",
+    username: str = "",
+    now: datetime | None = None,
+) -> Redeemed:
+    """Bind a Telegram account to the invite's unit and role. The code works once: unknown,
+    used and expired codes each raise their own reason. The same person using their own code
+    again is told they are already in."""
+    now = now or utcnow()
+    async with db.session() as session, session.begin():
+        query = select(Invite).where(Invite.code_hash == hash_code(code.strip())).with_for_update()
+        invite = (await session.execute(query)).scalar_one_or_none()
+        if invite is None:
+            raise ServiceError("invite_unknown")
+        person = (await session.execute(select(Person).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
+        if invite.used_by is not None:
+            if person is not None and invite.used_by == person.id:
+                unit = await session.get(Unit, invite.unit_id) if invite.unit_id else None
+                return Redeemed(person.id, invite.role, invite.unit_id, unit.name if unit else "", True)
+            raise ServiceError("invite_used")
+        if invite.expires_at <= now:
+            raise ServiceError("invite_expired", expired=invite.expires_at)
+        if person is None:
+            person = Person(telegram_id=telegram_id, full_name=full_name, username=username)
+            session.add(person)
+            await session.flush()
+        elif full_name and not person.full_name:
+            person.full_name = full_name
+        person.reachable = True
+        membership = (
+            await session.execute(
+                select(Membership).where(
+                    Membership.person_id == person.id,
+                    Membership.unit_id == invite.unit_id if invite.unit_id else Membership.unit_id.is_(None),
+                    Membership.role == invite.role,
+                )
+            )
+        ).scalar_one_or_none()
+        already = membership is not None and membership.active
+        if membership is None:
+            session.add(Membership(person_id=person.id, unit_id=invite.unit_id, role=invite.role))
+        else:
+            membership.active = True
+        invite.used_by, invite.used_at = person.id, now
+        unit = await session.get(Unit, invite.unit_id) if invite.unit_id else None
+        return Redeemed(person.id, invite.role, invite.unit_id, unit.name if unit else "", already)

@@ -15,7 +15,11 @@ from storage.db import Database
 from storage.models import FrameworkVersion, Period
 from storage.queries import latest_framework_version
 
-TRANSITIONS = {"lock": ({"open"}, "locked"), "unlock": ({"locked"}, "open"), "publish": ({"open", "locked"}, "published")}
+TRANSITIONS = {
+    "lock": ({"open"}, "locked"),
+    "unlock": ({"locked"}, "open"),
+    "publish": ({"open", "locked"}, "published"),
+}
 
 
 @dataclass(frozen=True)
@@ -102,10 +106,9 @@ async def list_periods(db: Database) -> list[PeriodInfo]:
             .join(FrameworkVersion, FrameworkVersion.id == Period.framework_version_id)
             .order_by(Period.id)
         )
-        return [_info(p, v) for p, v in rows.tuples()]
+        return [_info(p, v) for p, v in rows]
 
 
 def deadline_passed(deadline: date, now: datetime, tz: str = "Asia/Ho_Chi_Minh") -> bool:
     """The deadline is the whole day in the province's time zone."""
     return now.astimezone(ZoneInfo(tz)).date() > deadline
-

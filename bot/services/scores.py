@@ -42,7 +42,7 @@ async def load_period_scores(session: AsyncSession, period_id: int) -> PeriodSco
             Answer.period_id == period_id
         )
     )
-    for unit_id, code, raw, verified in rows.tuples():
+    for unit_id, code, raw, verified in rows:
         if not framework.has_sub_index(code):
             continue
         parsed = None
@@ -61,7 +61,7 @@ async def load_period_scores(session: AsyncSession, period_id: int) -> PeriodSco
             PublishedResult.period_id == period_id
         )
     )
-    for unit_id, index_code, value in rows.tuples():
+    for unit_id, index_code, value in rows:
         if framework.has_index(index_code):
             published.setdefault(unit_id, {})[index_code] = value
     units = await period_units(session, framework, set(answers) | set(published))

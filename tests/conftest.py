@@ -1,0 +1,69 @@
+"""Shared fixtures. `db` runs a test on SQLite and, when DTI_TEST_POSTGRES_URL names a server, on
+PostgreSQL too. CI sets DTI_REQUIRE_POSTGRES=1 so that a missing server fails instead of skipping."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from storage.db import Database
+from storage.files import EvidenceStore
+from storage.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("DTI_TEST_POSTGRES_URL")
+    if not url and os.environ.get("DTI_REQUIRE_POSTGRES") == "1":
+        pytest.fail("DTI_REQUIRE_POSTGRES=1 but DTI_TEST_POSTGRES_URL is not set")
+    return url
+
+
+async def reset_postgres(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def empty_db(request, tmp_path):
+    """A database with no schema yet (for migration tests)."""
+    kind = getattr(request, "param", "sqlite")
+    if kind == "postgres":
+        url = postgres_url()
+        if url is None:
+            pytest.skip("no PostgreSQL server (set DTI_TEST_POSTGRES_URL)")
+        await reset_postgres(url)
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'dti.db'}"
+    database = Database(url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def db(empty_db):
+    await upgrade(empty_db)
+    return empty_db
+
+
+@pytest.fixture
+def store(tmp_path) -> EvidenceStore:
+    return EvidenceStore(tmp_path / "evidence")
+
+
+def pytest_generate_tests(metafunc):
+    """Every test that uses `db` or `empty_db` runs on both engines."""
+    if "empty_db" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "empty_db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+        )

@@ -1,0 +1,70 @@
+"""Invitations: only hashes stored, single use, expiry, their own answer for each failure."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.services.errors import ServiceError
+from bot.services.invites import create_invites, hash_code, invite_link, parse_expiry, redeem_invite
+from bot.services.units_import import import_units
+from storage.models import Invite, Membership
+from storage.types import utcnow
+
+
+@pytest.fixture
+async def unit_db(db):
+    await import_units(db, "code,name,cohort\nSNV,Sở Nội vụ,so-nganh\n".encode(), "u.csv")
+    return db
+
+
+async def test_only_the_hash_of_a_code_is_stored(unit_db):
+    [issued] = await create_invites(unit_db, "focal_point", "SNV")
+    async with unit_db.session() as session:
+        stored = (await session.execute(select(Invite))).scalar_one()
+    assert stored.code_hash == hash_code(issued.code) and issued.code not in stored.code_hash
+    assert invite_link("@dti_bot", issued.code) == f"https://t.me/dti_bot?start={issued.code}"
+
+
+async def test_an_invite_binds_the_account_to_the_unit_and_role_once(unit_db):
+    [issued] = await create_invites(unit_db, "focal_point", "SNV")
+    redeemed = await redeem_invite(unit_db, issued.code, telegram_id=111, full_name="Nguyễn Thị Lan")
+    assert (redeemed.role, redeemed.unit_name, redeemed.already_member) == ("focal_point", "Sở Nội vụ", False)
+    again = await redeem_invite(unit_db, issued.code, telegram_id=111)
+    assert again.already_member
+    with pytest.raises(ServiceError) as info:
+        await redeem_invite(unit_db, issued.code, telegram_id=222)
+    assert info.value.reason == "invite_used"
+    async with unit_db.session() as session:
+        assert len((await session.execute(select(Membership))).scalars().all()) == 1
+
+
+async def test_an_expired_invite_and_an_unknown_code_are_refused_for_their_own_reasons(unit_db):
+    [issued] = await create_invites(unit_db, "leader", "SNV", expires_in=timedelta(hours=1))
+    with pytest.raises(ServiceError) as info:
+        await redeem_invite(unit_db, issued.code, telegram_id=111, now=utcnow() + timedelta(hours=2))
+    assert info.value.reason == "invite_expired"
+    with pytest.raises(ServiceError) as info:
+        await redeem_invite(unit_db, "not-a-real-code", telegram_id=111)
+    assert info.value.reason == "invite_unknown"
+
+
+async def test_unit_roles_need_a_unit_and_campaign_roles_do_not(unit_db):
+    with pytest.raises(ServiceError) as info:
+        await create_invites(unit_db, "focal_point", None)
+    assert info.value.reason == "role_needs_unit"
+    [issued] = await create_invites(unit_db, "coordinator", None)
+    assert (await redeem_invite(unit_db, issued.code, telegram_id=5)).unit_id is None
+    with pytest.raises(ServiceError):
+        await create_invites(unit_db, "king", "SNV")
+
+
+@pytest.mark.parametrize(("text", "hours"), [("14d", 336), ("48h", 48), ("2w", 336), (" 1D ", 24)])
+def test_validity_is_read_in_days_hours_or_weeks(text, hours):
+    assert parse_expiry(text) == timedelta(hours=hours)
+
+
+@pytest.mark.parametrize("text", ["", "0d", "14", "two weeks", "-1d"])
+def test_a_validity_that_is_not_a_duration_is_refused(text):
+    with pytest.raises(ValueError):
+        parse_expiry(text)
