@@ -14,8 +14,9 @@ def cli(tmp_path):
     env.pop("DTI_DATABASE_URL", None)
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env,
-                              cwd=tmp_path, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
+        )
 
     return run
 
@@ -30,15 +31,14 @@ def test_demo_seed_then_score_prints_rankings_for_both_cohorts(cli):
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert {r["cohort"] for r in rows} == {"so-nganh", "xa-phuong"}
-    assert [r["rank"] for r in rows if r["cohort"] == "xa-phuong"][0] == 1
+    assert next(r["rank"] for r in rows if r["cohort"] == "xa-phuong") == 1
     assert cli("evidence", "verify").returncode == 0
 
 
 def test_units_import_invite_and_period_commands_work_on_a_fresh_server(cli, tmp_path):
     (tmp_path / "units.csv").write_text("code,name,cohort\nSNV,Sở Nội vụ,so-nganh\n", encoding="utf-8")
     assert "1" in cli("units", "import", "units.csv").stdout
-    invited = cli("people", "invite", "--unit", "SNV", "--role", "focal_point", "--count", "3",
-                  "--out", "invites.csv")
+    invited = cli("people", "invite", "--unit", "SNV", "--role", "focal_point", "--count", "3", "--out", "invites.csv")
     assert invited.returncode == 0, invited.stderr
     links = invited.stdout.split()
     assert len(links) == 3 and all(link.startswith("https://t.me/dti_test_bot?start=") for link in links)

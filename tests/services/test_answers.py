@@ -18,8 +18,13 @@ async def write(db, period_id, unit_code, code, raw, person=None):
         framework = framework_of(await session.get(FrameworkVersion, period.framework_version_id))
         unit = await unit_by_code(session, unit_code)
         answer, changed = await write_answer(
-            session, period_id=period_id, unit_id=unit.id, sub=framework.sub_index(code), raw=raw,
-            person_id=person, now=utcnow(),
+            session,
+            period_id=period_id,
+            unit_id=unit.id,
+            sub=framework.sub_index(code),
+            raw=raw,
+            person_id=person,
+            now=utcnow(),
         )
         return answer.revision, changed
 

@@ -29,8 +29,14 @@ async def test_a_period_is_locked_unlocked_and_published_but_never_moved_backwar
     with pytest.raises(ServiceError):
         await change_state(db, 999, "lock")
     [listed] = await list_periods(db)
-    assert listed.as_dict() == {"id": period.id, "framework": "dongthap-1397-so", "year": 2026,
-                                "title": listed.title, "state": "published", "deadline": "2026-11-30"}
+    assert listed.as_dict() == {
+        "id": period.id,
+        "framework": "dongthap-1397-so",
+        "year": 2026,
+        "title": listed.title,
+        "state": "published",
+        "deadline": "2026-11-30",
+    }
 
 
 async def test_publishing_the_same_framework_twice_stores_it_once(db):
@@ -65,8 +71,7 @@ async def test_imported_index_values_stand_in_for_sub_indices(db):
     report = await import_results(db, period.id, csv.encode())
     assert (report.units, report.values) == (2, 16)
     cohort = (await period_scores(db, period.id)).cohorts[""]
-    assert [(e.code, e.rank, e.result.points) for e in cohort.entries] == [
-        ("DNG", 1, D("800.175")), ("HUE", 2, D(500))]
+    assert [(e.code, e.rank, e.result.points) for e in cohort.entries] == [("DNG", 1, D("800.175")), ("HUE", 2, D(500))]
 
 
 async def test_results_for_an_unknown_unit_are_refused_whole(db):
