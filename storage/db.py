@@ -12,6 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.updates import TrackingSession
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -66,7 +68,7 @@ class Database:
         else:
             self.engine = create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
             self.read_engine = self.engine
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=TrackingSession)
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     @property

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import admin_cmd, db_cmd, demo_cmd, framework_cmd, period_cmd, score_cmd
+from bot.cli import admin_cmd, db_cmd, demo_cmd, framework_cmd, period_cmd, run_cmd, score_cmd
 
 app = typer.Typer(
     name="dti-bot",
@@ -17,6 +17,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("score")(score_cmd.score)
+app.command("run")(run_cmd.run)
+app.command("sandbox")(run_cmd.sandbox)
 app.add_typer(framework_cmd.app, name="framework")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(admin_cmd.units_app, name="units")

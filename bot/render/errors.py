@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+
 from bot.i18n import _
 from bot.render.labels import period_action_label, period_state_label, role_label
+from bot.render.numbers import vn_date
 from bot.services.errors import InputFileError, InputFileErrors, ServiceError
-from scoring import FrameworkError
+from scoring import FrameworkError, InvalidAnswer
 
 
 def _file_messages() -> dict[str, str]:
@@ -57,6 +61,30 @@ def _service_messages() -> dict[str, str]:
         "bad_count": _("The number of invitations must be between 1 and {limit}."),
         "unknown_unit": _("Unit {unit} does not exist."),
         "not_empty": _("The database already has data: the demo is only seeded into an empty database."),
+        "not_allowed": _("You are not allowed to do that."),
+        "no_period": _("No assessment period is open for your unit yet."),
+        "unknown_item": _("This button is no longer valid. Open the menu with /menu."),
+        "expect_button": _("Please answer with the buttons under the question."),
+        "nothing_open": _("No item is open. Type /tiep to continue the self-assessment."),
+        "not_skippable": _("Item {code} must be answered; it cannot be skipped."),
+        "nothing_to_submit": _("There is nothing to submit yet: answer some items first."),
+        "already_submitted": _("Item {code} is already submitted: its evidence can no longer be removed."),
+        "no_item_open": _("Open an item first (/tiep), then send its evidence."),
+        "invite_unknown": _(
+            "This invitation code is not valid. Check the link, or ask your coordinator for a new one."
+        ),
+        "invite_used": _(
+            "This invitation has already been used. Each link works once: ask your coordinator for a new one."
+        ),
+        "invite_expired": _("This invitation expired on {expired}. Ask your coordinator for a new one."),
+        "too_big": _(
+            "The file is larger than 20 MB, which the bot cannot receive. Compress it or split it into "
+            "parts, or upload it to a shared drive and send the link instead."
+        ),
+        "bad_type": _("Files of this type are not accepted ({name}). Accepted: {allowed}; or send a photo."),
+        "content_mismatch": _(
+            "The file's content does not match its name ({name}). Send the document itself, for example as PDF."
+        ),
     }
 
 
@@ -74,4 +102,52 @@ def service_error(error: ServiceError) -> str:
         details["action"] = period_action_label(details["action"])
     if "role" in details:
         details["role"] = role_label(details["role"])
+    if error.reason == "read_only":
+        return read_only_error(details)
+    if isinstance(details.get("expired"), datetime):
+        details["expired"] = vn_date(details["expired"])
     return template.format(reason=error.reason, **details)
+
+
+def read_only_error(details: dict) -> str:
+    why = details.get("why")
+    if why == "deadline":
+        return _("The deadline ({deadline}) has passed: answers can be viewed, not changed.").format(
+            deadline=vn_date(details["deadline"])
+        )
+    if why == "locked":
+        return _("The period is locked: answers can be viewed, not changed.")
+    if why == "published":
+        return _("Results are published: answers can be viewed, not changed.")
+    return _("The period is not open yet.")
+
+
+def invalid_answer(error: InvalidAnswer, a_label: str = "a", b_label: str = "b") -> str:
+    """Why typed input does not fit, and what to type instead."""
+
+    def num(value: Decimal | None) -> str:
+        return "" if value is None else format(value.normalize(), "f").replace(".", ",")
+
+    if error.reason == "not_a_number":
+        return _("“{value}” is not a number. Type digits, for example 12 or 12,5.").format(value=error.value)
+    if error.reason == "not_an_integer":
+        return _("Type a whole number (without a decimal part).")
+    if error.reason == "out_of_range":
+        if error.low is not None and error.high is not None:
+            return _("The number must be between {low} and {high}.").format(low=num(error.low), high=num(error.high))
+        if error.low is not None:
+            return _("The number must be at least {low}.").format(low=num(error.low))
+        return _("The number must be at most {high}.").format(high=num(error.high))
+    if error.reason == "a_above_b":
+        return _("“{a}” cannot be larger than “{b}” ({high}). Check the two numbers.").format(
+            a=a_label, b=b_label, high=num(error.high)
+        )
+    if error.reason == "not_a_link":
+        return _("That is not a link. A link starts with http:// or https://; to send a file, attach it.")
+    if error.reason == "bad_doc_number":
+        return _("Type the document number (at most 128 characters), e.g. 123/QĐ-UBND.")
+    if error.reason == "bad_doc_date":
+        return _("Type a past date as dd/mm/yyyy, e.g. 24/10/2023.")
+    if error.reason == "bad_doc_summary":
+        return _("Type the summary (3 to 1024 characters).")
+    return _("This answer does not fit the item. Please check it and try again.")

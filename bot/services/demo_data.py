@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.i18n import N_
+
 # (code, name, has_public_services)
 DEPARTMENTS = [
     ("SNV", "Sở Nội vụ", True),
@@ -102,21 +104,21 @@ class Persona:
 
 
 PERSONAS = [
-    Persona("focal_department", 700001, "Nguyễn Thị Lan", "focal_point", "SNV", "Focal point of a department"),
+    Persona("focal_department", 700001, "Nguyễn Thị Lan", "focal_point", "SNV", N_("Focal point of a department")),
     Persona(
         "focal_department_2",
         700002,
         "Huỳnh Văn Phúc",
         "focal_point",
         "SNV",
-        "Second focal point of the same department",
+        N_("Second focal point of the same department"),
     ),
-    Persona("focal_commune", 700003, "Trần Văn Hùng", "focal_point", "X-MYAN", "Focal point of a commune"),
-    Persona("leader", 700004, "Lê Minh Tuấn", "leader", "SNV", "Leader of a department"),
-    Persona("leader_commune", 700005, "Ngô Thị Mai", "leader", "X-MYAN", "Leader of a commune"),
-    Persona("reviewer", 700006, "Phạm Thu Hà", "reviewer", None, "Reviewer (appraisal council)"),
-    Persona("coordinator", 700007, "Võ Thanh Sơn", "coordinator", None, "Coordinator of the campaign"),
-    Persona("admin", 700008, "Đặng Quốc Bảo", "admin", None, "Administrator"),
+    Persona("focal_commune", 700003, "Trần Văn Hùng", "focal_point", "X-MYAN", N_("Focal point of a commune")),
+    Persona("leader", 700004, "Lê Minh Tuấn", "leader", "SNV", N_("Leader of a department")),
+    Persona("leader_commune", 700005, "Ngô Thị Mai", "leader", "X-MYAN", N_("Leader of a commune")),
+    Persona("reviewer", 700006, "Phạm Thu Hà", "reviewer", None, N_("Reviewer (appraisal council)")),
+    Persona("coordinator", 700007, "Võ Thanh Sơn", "coordinator", None, N_("Coordinator of the campaign")),
+    Persona("admin", 700008, "Đặng Quốc Bảo", "admin", None, N_("Administrator")),
 ]
 PERSONA_UNITS = {p.unit_code for p in PERSONAS if p.unit_code}
 GENERATED_TELEGRAM_IDS = 710_000  # focal points of the other units: 710000 + n

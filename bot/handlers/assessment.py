@@ -1,0 +1,75 @@
+"""Buttons and typed answers of the guided self-assessment."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.handlers.common import answer_error, reply
+from bot.render import actions
+from bot.render.assessment import screen_for
+from bot.render.errors import invalid_answer
+from bot.render.menu import unknown_input_screen
+from bot.services import assessment, evidence
+from bot.services.access import Actor
+from bot.services.errors import ServiceError
+from scoring import InvalidAnswer
+from storage.db import Database
+
+router = Router(name="assessment")
+VERBS = ("ans|", "nav|", "lst|", "evm|", "evd|", "doc|", "sub|", "sbc|")
+
+
+@router.callback_query(F.data.startswith(VERBS))
+async def assessment_button(query: CallbackQuery, actor: Actor, db: Database) -> None:
+    """Carry out the pressed button (checked against the person's unit and the period), show the result."""
+    action = actions.parse(query.data)
+    if action is None:
+        await answer_error(query, ServiceError("unknown_item"))
+        return
+    unit, period, code, arg = action.unit, action.period, action.code, action.arg
+    try:
+        if action.verb == "ans":
+            kind, _, value = arg.partition(":")
+            result = await assessment.answer_choice(db, actor, unit, period, code, kind, value)
+        elif action.verb == "nav":
+            result = await assessment.navigate(db, actor, unit, period, code, arg)
+        elif action.verb == "lst":
+            result = await assessment.item_list(db, actor, unit, period, int(arg or 0))
+        elif action.verb == "evm":
+            result = await evidence.manage_evidence(db, actor, unit, period, code)
+        elif action.verb == "evd":
+            result = await evidence.remove_evidence(db, actor, unit, period, code, int(arg or 0))
+        elif action.verb == "doc":
+            result = await evidence.start_document_ref(db, actor, unit, period, code)
+        elif action.verb == "sub":
+            result = await assessment.summary(db, actor, unit, period, confirming=arg == "confirm")
+        else:
+            result = await assessment.submit(db, actor, unit, period)
+    except InvalidAnswer:
+        await answer_error(query, ServiceError("unknown_item"))
+        return
+    except ServiceError as exc:
+        await answer_error(query, exc)
+        return
+    await reply(query, screen_for(result))
+
+
+@router.message(F.text & ~F.text.startswith("/"))
+async def typed_answer(message: Message, actor: Actor, db: Database) -> None:
+    """A number, two numbers a/b, part of a cited document, or a link — for the item that is open."""
+    try:
+        result = await assessment.answer_text(db, actor, message.text)
+    except assessment.InputRejected as exc:
+        await message.answer(invalid_answer(exc.error, exc.a_label, exc.b_label))
+        return
+    except InvalidAnswer as exc:
+        await message.answer(invalid_answer(exc))
+        return
+    except ServiceError as exc:
+        if exc.reason in ("nothing_open", "no_period", "not_allowed"):
+            await reply(message, unknown_input_screen())  # not in an assessment: short help, never silence
+        else:
+            await answer_error(message, exc)
+        return
+    await reply(message, screen_for(result))

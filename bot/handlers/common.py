@@ -1,0 +1,28 @@
+"""Small helpers shared by handlers: reply with a screen, or with an error in Vietnamese."""
+
+from __future__ import annotations
+
+from aiogram.types import CallbackQuery, Message
+
+from bot.keyboards import send, show
+from bot.render.errors import service_error
+from bot.render.screen import Screen
+from bot.services.errors import ServiceError
+
+
+async def answer_error(event: Message | CallbackQuery, error: ServiceError) -> None:
+    text = service_error(error)
+    if isinstance(event, CallbackQuery):
+        await event.answer(text, show_alert=True)
+    else:
+        await event.answer(text)
+
+
+async def reply(event: Message | CallbackQuery, screen: Screen) -> None:
+    """A pressed button edits its own message; a typed message gets a new one."""
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+        if event.message is not None:
+            await show(event.bot, event.message.chat.id, screen, event.message.message_id)
+    else:
+        await send(event.bot, event.chat.id, screen)

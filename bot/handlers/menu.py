@@ -1,0 +1,80 @@
+"""The main menu, help, and switching units."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from bot.handlers.common import answer_error, reply
+from bot.render import actions
+from bot.render.assessment import screen_for
+from bot.render.menu import help_screen, menu_screen, units_screen
+from bot.services import assessment
+from bot.services.access import Actor, choose_unit
+from bot.services.errors import ServiceError
+from storage.db import Database
+
+router = Router(name="menu")
+
+
+@router.message(Command("menu"))
+async def main_menu(message: Message, actor: Actor) -> None:
+    """Show what this person can do."""
+    await reply(message, menu_screen(actor))
+
+
+@router.message(Command("help"))
+async def help_command(message: Message, actor: Actor) -> None:
+    """Explain the person's roles and commands."""
+    await reply(message, help_screen(actor))
+
+
+@router.message(Command("tiep", "continue", "tieptuc"))
+async def continue_command(message: Message, actor: Actor, db: Database) -> None:
+    """Resume the self-assessment exactly where the person stopped."""
+    await _open_menu_item(message, actor, db, "assess")
+
+
+@router.callback_query(F.data.startswith("mnu|"))
+async def menu_button(query: CallbackQuery, actor: Actor, db: Database) -> None:
+    """A menu button: open a part of the bot, or switch unit."""
+    action = actions.parse(query.data)
+    if action is None:
+        await query.answer()
+        return
+    if action.arg == "menu":
+        await reply(query, menu_screen(actor))
+    elif action.arg == "help":
+        await reply(query, help_screen(actor))
+    elif action.arg == "units":
+        await reply(query, units_screen(actor))
+    elif action.arg.startswith("unit:") and action.arg[5:].isdigit():
+        try:
+            actor = await choose_unit(db, actor, int(action.arg[5:]))
+        except ServiceError as exc:
+            await answer_error(query, exc)
+            return
+        await reply(query, menu_screen(actor))
+    else:
+        await _open_menu_item(query, actor, db, action.arg)
+
+
+async def _open_menu_item(event: Message | CallbackQuery, actor: Actor, db: Database, what: str) -> None:
+    if actor.needs_unit_choice:
+        await reply(event, units_screen(actor))
+        return
+    try:
+        if what == "assess":
+            result = await assessment.open_current(db, actor)
+        elif what == "list":
+            result = await assessment.item_list(db, actor, None, None)
+        elif what == "summary":
+            result = await assessment.summary(db, actor, None, None)
+        else:
+            await reply(event, menu_screen(actor))
+            return
+    except ServiceError as exc:
+        await answer_error(event, exc)
+        return
+    await reply(event, screen_for(result))

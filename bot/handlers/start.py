@@ -1,0 +1,35 @@
+"""/start: with an invitation code it binds the account; without, it greets by role."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.types import Message
+
+from bot.handlers.common import answer_error, reply
+from bot.render.menu import menu_screen, stranger_screen, welcome_screen
+from bot.services.access import Actor, load_actor
+from bot.services.errors import ServiceError
+from bot.services.invites import redeem_invite
+from storage.db import Database
+
+router = Router(name="start")
+
+
+@router.message(CommandStart(deep_link=True))
+async def start_with_invitation(message: Message, command: CommandObject, db: Database) -> None:
+    """Use the invitation code from the link, then show the person's menu."""
+    user = message.from_user
+    try:
+        redeemed = await redeem_invite(db, command.args or "", user.id, user.full_name, user.username or "")
+    except ServiceError as exc:
+        await answer_error(message, exc)
+        return
+    actor = await load_actor(db, user.id)
+    await reply(message, welcome_screen(redeemed, actor))
+
+
+@router.message(CommandStart())
+async def start(message: Message, actor: Actor | None) -> None:
+    """Greet a known person with the menu; a stranger gets the explanation and nothing else."""
+    await reply(message, stranger_screen() if actor is None else menu_screen(actor))

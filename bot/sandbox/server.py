@@ -1,0 +1,27 @@
+"""The emulator's aiohttp application: Bot API routes, the user's side, the web chat page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.client_api import ClientApi
+from bot.sandbox.emulator import BotApi
+from bot.sandbox.faults import Faults
+from bot.sandbox.state import SandboxState
+
+SANDBOX_TOKEN = "7000000001:SANDBOX-local-token-not-secret"
+
+
+def build_app(
+    token: str, personas: list[dict[str, Any]], bot_username: str = "dti_sandbox_bot"
+) -> tuple[web.Application, SandboxState, Faults]:
+    state, faults = SandboxState(bot_username=bot_username), Faults()
+    app = web.Application(client_max_size=64 * 1024 * 1024)
+    bot_api = BotApi(state, token, faults)
+    bot_api.routes(app)
+    ClientApi(state, faults, personas).routes(app)
+    app.on_cleanup.append(lambda _app: bot_api.close())
+    app["state"], app["faults"] = state, faults
+    return app, state, faults

@@ -1,0 +1,106 @@
+"""Who is acting: a person with their memberships and the unit they are working for.
+
+Loaded once per update by the middleware; every use case checks roles against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot.services.errors import ServiceError
+from storage.db import Database
+from storage.models import Conversation, Membership, Person, Unit
+from storage.types import utcnow
+
+
+class NotAllowed(ServiceError):
+    reason = "not_allowed"
+
+
+@dataclass(frozen=True)
+class Role:
+    role: str
+    unit_id: int | None
+    unit_code: str
+    unit_name: str
+    cohort: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    person_id: int
+    telegram_id: int
+    full_name: str
+    roles: tuple[Role, ...]
+    active_unit_id: int | None
+
+    def units(self) -> list[Role]:
+        """One entry per unit the person belongs to, in a stable order."""
+        seen: dict[int, Role] = {}
+        for role in self.roles:
+            if role.unit_id is not None and role.unit_id not in seen:
+                seen[role.unit_id] = role
+        return sorted(seen.values(), key=lambda r: r.unit_name)
+
+    def has(self, role: str, unit_id: int | None = None) -> bool:
+        """A unit role in that unit, or a campaign-wide role (unit_id None) anywhere."""
+        return any(r.role == role and (r.unit_id is None or r.unit_id == unit_id) for r in self.roles)
+
+    def roles_in(self, unit_id: int | None) -> set[str]:
+        return {r.role for r in self.roles if r.unit_id == unit_id or r.unit_id is None}
+
+    @property
+    def unit(self) -> Role | None:
+        """The unit the person works for now: the chosen one, or the only one."""
+        units = self.units()
+        chosen = next((r for r in units if r.unit_id == self.active_unit_id), None)
+        if chosen is not None:
+            return chosen
+        return units[0] if len(units) == 1 else None
+
+    @property
+    def needs_unit_choice(self) -> bool:
+        return self.unit is None and len(self.units()) > 1
+
+    def require(self, role: str, unit_id: int | None = None) -> None:
+        if not self.has(role, unit_id):
+            raise NotAllowed(role=role)
+
+    def require_any(self, roles: tuple[str, ...], unit_id: int | None = None) -> None:
+        if not any(self.has(role, unit_id) for role in roles):
+            raise NotAllowed(role=roles[0])
+
+
+async def load_actor(db: Database, telegram_id: int) -> Actor | None:
+    """The person behind a Telegram account, or None for a stranger (no invitation used)."""
+    async with db.read_session() as session:
+        person = (await session.execute(select(Person).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
+        if person is None:
+            return None
+        rows = await session.execute(
+            select(Membership, Unit)
+            .outerjoin(Unit, Unit.id == Membership.unit_id)
+            .where(Membership.person_id == person.id, Membership.active.is_(True))
+        )
+        roles = tuple(
+            Role(m.role, m.unit_id, u.code if u else "", u.name if u else "", u.cohort if u else "") for m, u in rows
+        )
+        if not roles:
+            return None
+        conversation = await session.get(Conversation, person.id)
+        return Actor(person.id, telegram_id, person.full_name, roles, conversation.unit_id if conversation else None)
+
+
+async def choose_unit(db: Database, actor: Actor, unit_id: int) -> Actor:
+    """Switch the unit a person works for (a person may belong to several)."""
+    if unit_id not in {r.unit_id for r in actor.units()}:
+        raise NotAllowed(unit=unit_id)
+    async with db.session() as session, session.begin():
+        conversation = await session.get(Conversation, actor.person_id, with_for_update=True)
+        if conversation is None:
+            session.add(Conversation(person_id=actor.person_id, unit_id=unit_id, cursor={}))
+        else:
+            conversation.unit_id, conversation.cursor, conversation.updated_at = unit_id, {}, utcnow()
+    return Actor(actor.person_id, actor.telegram_id, actor.full_name, actor.roles, unit_id)
