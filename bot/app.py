@@ -18,6 +18,7 @@ from bot.handlers import get_routers
 from bot.i18n import N_, _
 from bot.middlewares.actor import ActorMiddleware
 from bot.middlewares.updates import ExactlyOnceMiddleware
+from bot.polling import poll_until_stopped
 from bot.retry import RetryMiddleware
 from bot.settings import Settings
 from storage.db import Database
@@ -61,13 +62,7 @@ async def set_commands(bot: Bot) -> None:
 async def run_polling(bot: Bot, dispatcher: Dispatcher) -> None:
     await bot.delete_webhook(drop_pending_updates=False)
     await set_commands(bot)
-    await dispatcher.start_polling(
-        bot,
-        polling_timeout=20,
-        handle_signals=True,
-        close_bot_session=True,
-        allowed_updates=dispatcher.resolve_used_update_types(),
-    )
+    await poll_until_stopped(bot, dispatcher)
 
 
 def webhook_secret() -> str:

@@ -39,8 +39,11 @@ class TrackingSession(Session):
 @event.listens_for(TrackingSession, "before_commit")
 def _record_in_commit(session: Session) -> None:
     marker = _current.get()
-    if marker is not None and not marker.recorded and (session.new or session.dirty or session.deleted
-                                                       or session.info.get("wrote")):
+    if (
+        marker is not None
+        and not marker.recorded
+        and (session.new or session.dirty or session.deleted or session.info.get("wrote"))
+    ):
         session.add(ProcessedUpdate(update_id=marker.update_id, processed_at=utcnow()))
         session.info["update_marker"] = marker
 

@@ -40,3 +40,18 @@ def test_the_catalogue_has_no_fuzzy_or_empty_entries():
 
 def test_the_code_has_user_facing_strings_to_check():
     assert len(extracted_messages()) > 10
+
+
+def test_no_translated_call_hides_inside_an_f_string():
+    """Babel does not extract from f-strings: `f"{_('x')}"` would reach people untranslated."""
+    import ast
+
+    offenders = []
+    for package in ("bot", "storage"):
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.JoinedStr):
+                    for call in ast.walk(node):
+                        if isinstance(call, ast.Call) and getattr(call.func, "id", "") in ("_", "gettext", "N_"):
+                            offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

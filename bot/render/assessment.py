@@ -25,7 +25,9 @@ def progress_bar(done: int, total: int) -> str:
 
 def points_text(points: Decimal | None, max_points: Decimal, provisional: bool = False) -> str:
     text = _("{points}/{max} points").format(points=vn_points(points or Decimal(0)), max=vn_points(max_points))
-    return f"{text} {_('(provisional)')}" if provisional else text
+    if not provisional:
+        return text
+    return _("{points} (provisional)").format(points=text)
 
 
 def header(ref: PeriodRef) -> str:

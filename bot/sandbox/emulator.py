@@ -69,8 +69,10 @@ class BotApi:
             elif rule.kind == "network":
                 raise ConnectionResetError("sandbox: injected network fault")
             else:
-                self.state.stats["500"] += 1
-                return error(int(rule.kind), "Internal Server Error")
+                code = int(rule.kind)
+                self.state.stats[str(code)] = self.state.stats.get(str(code), 0) + 1
+                descriptions = {403: "Forbidden: bot was blocked by the user", 400: "Bad Request: injected fault"}
+                return error(code, descriptions.get(code, "Internal Server Error"))
         chat_id = _int(params.get("chat_id"))
         retry_after = self.faults.over_limit(method, chat_id)
         if retry_after is not None:
@@ -137,6 +139,7 @@ class BotApi:
                 "Conflict: can't use getUpdates method while webhook is active; "
                 "use deleteWebhook to delete the webhook first",
             )
+        self.state.polls += 1
         offset, limit = _int(params.get("offset")) or 0, _int(params.get("limit")) or 100
         timeout = float(params.get("timeout") or 0)
         async with self._poll_changed:
@@ -153,7 +156,6 @@ class BotApi:
             updates = self.state.pending_updates(offset, limit)
             remaining = deadline - time.monotonic()
             if updates or remaining <= 0:
-                self.state.polls += 1
                 return ok(updates)
             waiter = asyncio.ensure_future(self._wait_update())
             poll = asyncio.ensure_future(self._wait_poll_change())

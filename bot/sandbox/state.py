@@ -56,7 +56,7 @@ class SandboxState:
         self.commands: list[dict[str, Any]] = []
         self.stats: dict[str, int] = {"requests": 0, "429": 0, "500": 0, "403": 0}
         self.sent_log: list[tuple[float, int, str]] = []  # (time, chat, method) of every bot send
-        self.polls = 0  # getUpdates requests answered
+        self.polls = 0  # getUpdates requests received
         self.redeliver: list[dict[str, Any]] = []  # updates Telegram sends again (a lost confirmation)
 
     # users and chats -------------------------------------------------------------------------

@@ -118,8 +118,7 @@ async def evidence_target(
                     )
                 )
             ).first() is not None
-        await session.rollback()  # the conversation row was locked for reading only
-        return EvidenceTarget(ctx.unit.id, ctx.period.id, code, duplicate)
+        return EvidenceTarget(ctx.unit.id, ctx.period.id, code, duplicate)  # the read session discards the rest
 
 
 async def add_file(

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import aiohttp
+import pytest
+
+from bot.services.invites import create_invites
+from bot.services.periods import open_period
+from bot.services.units_import import import_units
+from storage.db import Database, default_url
+from storage.migrate import upgrade
+from tests.e2e.harness import BotProcess, Emulator, Person, bot_env
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class Campaign:
+    db: Database
+    period_id: int
+    data_dir: object
+
+    async def invite(self, unit: str | None, role: str = "focal_point") -> str:
+        [issued] = await create_invites(self.db, role, unit)
+        return issued.code
+
+
+@pytest.fixture
+async def emulator():
+    emu = Emulator()
+    await emu.start()
+    yield emu
+    await emu.stop()
+
+
+@pytest.fixture
+async def campaign(tmp_path):
+    data_dir = tmp_path / "data"
+    db = Database(default_url(data_dir))
+    await upgrade(db)
+    units = (
+        "code,name,cohort,has_public_services\n"
+        "SNV,Sở Nội vụ,so-nganh,có\nSTP,Sở Tư pháp,so-nganh,có\nSYT,Sở Y tế,so-nganh,có\n"
+    )
+    await import_units(db, units.encode(), "units.csv")
+    period = await open_period(db, "dongthap-1397-so", 2026, date.today() + timedelta(days=10), "Đánh giá DTI 2026")
+    yield Campaign(db, period.id, data_dir)
+    await db.dispose()
+
+
+@pytest.fixture
+async def bot(emulator, campaign, tmp_path):
+    process = BotProcess(emulator.state, bot_env(campaign.data_dir, emulator.url), tmp_path / "bot.log")
+    await process.start()
+    yield process
+    await process.stop()
+
+
+@pytest.fixture
+async def http():
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def person(http, emulator):
+    def make(user_id: int, name: str = "Nguyễn Thị Lan") -> Person:
+        return Person(http, emulator.url, user_id, name)
+
+    return make
