@@ -8,6 +8,7 @@ import itertools
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import web
 
@@ -80,7 +81,8 @@ class ClientApi:
         assert isinstance(field, web.FileField)
         data = field.file.read()
         declared = int(form["declared_size"]) if form.get("declared_size") else None
-        stored = self.state.store_file(data, field.filename or "file", field.content_type or "")
+        name = unquote(field.filename or "file")  # Telegram passes the name as the person's device gave it
+        stored = self.state.store_file(data, name, field.content_type or "")
         info = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": declared or len(data)}
         content: dict[str, Any] = {}
         if form.get("kind") == "photo":

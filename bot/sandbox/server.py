@@ -12,6 +12,8 @@ from bot.sandbox.faults import Faults
 from bot.sandbox.state import SandboxState
 
 SANDBOX_TOKEN = "7000000001:SANDBOX-local-token-not-secret"
+STATE = web.AppKey("state", SandboxState)
+FAULTS = web.AppKey("faults", Faults)
 
 
 def build_app(
@@ -23,5 +25,5 @@ def build_app(
     bot_api.routes(app)
     ClientApi(state, faults, personas).routes(app)
     app.on_cleanup.append(lambda _app: bot_api.close())
-    app["state"], app["faults"] = state, faults
+    app[STATE], app[FAULTS] = state, faults
     return app, state, faults
