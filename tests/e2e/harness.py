@@ -42,19 +42,24 @@ class Emulator:
 class BotProcess:
     """`python -m bot run` against the emulator, with its own data folder."""
 
-    def __init__(self, state: SandboxState, env: dict[str, str], log: Path) -> None:
-        self.state, self.env, self.log = state, env, log
+    def __init__(self, state: SandboxState, env: dict[str, str], log: Path, args: tuple[str, ...] = ()) -> None:
+        self.state, self.env, self.log, self.args = state, env, log, args
         self.proc: asyncio.subprocess.Process | None = None
+
+    def ready(self, polls_before: int) -> bool:
+        if "--webhook-url" in self.args:
+            return bool(self.state.webhook.get("url"))
+        return self.state.polls > polls_before
 
     async def start(self, timeout: float = 30) -> None:
         polls = self.state.polls
         handle = self.log.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=self.env, cwd=str(ROOT), stdout=handle, stderr=handle
+            sys.executable, "-m", "bot", "run", *self.args, env=self.env, cwd=str(ROOT), stdout=handle, stderr=handle
         )
         handle.close()
         deadline = time.monotonic() + timeout
-        while self.state.polls <= polls:  # the bot has started polling
+        while not self.ready(polls):  # the bot is polling, or has set its webhook
             if self.proc.returncode is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the bot did not start:\n{self.log.read_text(errors='replace')[-3000:]}")
             await asyncio.sleep(0.05)
