@@ -61,7 +61,7 @@ async def run_sandbox(config: Settings, host: str, port: int) -> None:
         report = await seed_demo(db, store)
         logger.info("demo province seeded: %s units, period %s", report.units, report.period_id)
     app, _state, _faults = build_app(SANDBOX_TOKEN, personas())
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, shutdown_timeout=2.0)  # long polls in flight must not hold the exit
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     api_url = f"http://{host}:{port}"

@@ -27,7 +27,7 @@ class Emulator:
         self.url = ""
 
     async def start(self) -> None:
-        self.runner = web.AppRunner(self.app)
+        self.runner = web.AppRunner(self.app, shutdown_timeout=1.0)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
         await site.start()
