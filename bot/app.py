@@ -11,7 +11,6 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.fsm import NoFSMStorage
 from bot.handlers import get_routers
@@ -44,10 +43,9 @@ def create_dispatcher(db: Database, store: EvidenceStore, settings: Settings) ->
         settings=settings,
     )
     dispatcher.update.outer_middleware(ExactlyOnceMiddleware(db))
-    actor = ActorMiddleware(db)
+    actor = ActorMiddleware()
     dispatcher.message.outer_middleware(actor)
     dispatcher.callback_query.outer_middleware(actor)
-    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
     dispatcher.include_routers(*get_routers())
     return dispatcher
 

@@ -3,6 +3,7 @@ PostgreSQL (asyncpg) by URL; the rest of the code cannot tell them apart."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -68,6 +69,7 @@ class Database:
         else:
             self.engine = create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
             self.read_engine = self.engine
+        self._write_turn = asyncio.Lock() if self.dialect == "sqlite" else None
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=TrackingSession)
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -77,7 +79,15 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session:
+        """A session for a use case that writes. On SQLite, writers of this process take turns here
+        (first come, first served) instead of spinning in SQLite's busy handler, which sleeps in
+        growing steps and made latency explode under load; other processes still meet the busy
+        timeout. Use cases never nest write sessions."""
+        if self._write_turn is None:
+            async with self.sessions() as session:
+                yield session
+            return
+        async with self._write_turn, self.sessions() as session:
             yield session
 
     @asynccontextmanager

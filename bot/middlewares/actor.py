@@ -1,4 +1,4 @@
-"""Load the acting person for every message and button; strangers get one polite answer."""
+"""Strangers (no invitation used) get one polite answer and nothing else."""
 
 from __future__ import annotations
 
@@ -11,14 +11,9 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from bot.i18n import _
 from bot.keyboards import send
 from bot.render.menu import stranger_screen
-from bot.services.access import load_actor
-from storage.db import Database
 
 
 class ActorMiddleware(BaseMiddleware):
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
     async def __call__(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
@@ -28,8 +23,7 @@ class ActorMiddleware(BaseMiddleware):
         user = data.get("event_from_user")
         if user is None or user.is_bot:
             return None
-        actor = await load_actor(self.db, user.id)
-        data["actor"] = actor
+        actor = data.get("actor")  # loaded by the exactly-once middleware
         if actor is None and not _is_invitation(event):
             if isinstance(event, CallbackQuery):
                 await event.answer(_("Only invited people can use this bot."), show_alert=True)

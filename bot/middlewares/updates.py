@@ -1,4 +1,5 @@
-"""Each Telegram update is processed once, even when replayed (see storage.updates)."""
+"""Each Telegram update is processed once, even when replayed (see storage.updates); the acting
+person is loaded in the same read."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import Update
 
+from bot.services.access import actor_in
 from storage import updates
 from storage.db import Database
 
@@ -25,10 +27,12 @@ class ExactlyOnceMiddleware(BaseMiddleware):
     async def __call__(
         self, handler: Callable[[Update, dict[str, Any]], Awaitable[Any]], event: Update, data: dict[str, Any]
     ) -> Any:
-        async with self.db.read_session() as session:
+        user = data.get("event_from_user")
+        async with self.db.read_session() as session:  # one read for both questions
             if await updates.already_processed(session, event.update_id):
                 logger.info("update %s was already processed; ignored", event.update_id)
                 return UNHANDLED
+            data["actor"] = await actor_in(session, user.id) if user is not None else None
         with updates.processing(event.update_id) as marker:
             result = await handler(event, data)
         if not marker.recorded:

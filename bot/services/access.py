@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import ServiceError
 from storage.db import Database
@@ -76,21 +77,36 @@ class Actor:
 async def load_actor(db: Database, telegram_id: int) -> Actor | None:
     """The person behind a Telegram account, or None for a stranger (no invitation used)."""
     async with db.read_session() as session:
-        person = (await session.execute(select(Person).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
-        if person is None:
-            return None
-        rows = await session.execute(
-            select(Membership, Unit)
+        return await actor_in(session, telegram_id)
+
+
+async def actor_in(session: AsyncSession, telegram_id: int) -> Actor | None:
+    """One query: the person, their active roles with their units, and the unit they chose."""
+    rows = (
+        await session.execute(
+            select(
+                Person.id,
+                Person.full_name,
+                Membership.role,
+                Membership.unit_id,
+                Unit.code,
+                Unit.name,
+                Unit.cohort,
+                Conversation.unit_id,
+            )
+            .join(Membership, (Membership.person_id == Person.id) & Membership.active.is_(True))
             .outerjoin(Unit, Unit.id == Membership.unit_id)
-            .where(Membership.person_id == person.id, Membership.active.is_(True))
+            .outerjoin(Conversation, Conversation.person_id == Person.id)
+            .where(Person.telegram_id == telegram_id)
         )
-        roles = tuple(
-            Role(m.role, m.unit_id, u.code if u else "", u.name if u else "", u.cohort if u else "") for m, u in rows
-        )
-        if not roles:
-            return None
-        conversation = await session.get(Conversation, person.id)
-        return Actor(person.id, telegram_id, person.full_name, roles, conversation.unit_id if conversation else None)
+    ).all()
+    if not rows:
+        return None
+    roles = tuple(
+        Role(role, unit_id, code or "", name or "", cohort or "") for _, _, role, unit_id, code, name, cohort, _ in rows
+    )
+    person_id, full_name, *_rest, chosen = rows[0]
+    return Actor(person_id, telegram_id, full_name, roles, chosen)
 
 
 async def choose_unit(db: Database, actor: Actor, unit_id: int) -> Actor:

@@ -19,8 +19,16 @@ import pytest
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -35,13 +43,19 @@ def sandbox_url(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DTI_")}
     env.update(DTI_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
     log = (tmp_path / "sandbox.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "sandbox", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "sandbox", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     url = f"http://127.0.0.1:{port}/"
-    while "Sandbox ready" not in (tmp_path / "sandbox.log").read_text() and "sẵn sàng" not in (
-        tmp_path / "sandbox.log"
-    ).read_text():
+    while (
+        "Sandbox ready" not in (tmp_path / "sandbox.log").read_text()
+        and "sẵn sàng" not in (tmp_path / "sandbox.log").read_text()
+    ):
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError((tmp_path / "sandbox.log").read_text())
         time.sleep(0.2)

@@ -63,10 +63,13 @@ async def test_webhook_mode_takes_updates_with_the_secret_and_serves_health(emul
         async with aiohttp.ClientSession() as http:
             async with http.get(f"http://127.0.0.1:{port}/health") as response:
                 assert response.status == 200 and (await response.json())["status"] == "ok"
-            forged = {"update_id": 999, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"},
-                                                    "text": "/start"}}
-            async with http.post(f"http://127.0.0.1:{port}/telegram", json=forged,
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
+            forged = {
+                "update_id": 999,
+                "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "/start"},
+            }
+            async with http.post(
+                f"http://127.0.0.1:{port}/telegram", json=forged, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+            ) as response:
                 assert response.status == 401
     finally:
         await process.stop()
