@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -12,13 +14,16 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 
+from bot.clock import Clock
 from bot.fsm import NoFSMStorage
 from bot.handlers import get_routers
 from bot.i18n import N_, _
 from bot.middlewares.actor import ActorMiddleware
 from bot.middlewares.updates import ExactlyOnceMiddleware
+from bot.outbox import OutboxSender
 from bot.polling import poll_until_stopped
 from bot.retry import RetryMiddleware
+from bot.scheduler import Jobs, build_scheduler
 from bot.settings import Settings
 from storage.db import Database
 from storage.files import EvidenceStore
@@ -26,10 +31,29 @@ from storage.files import EvidenceStore
 logger = logging.getLogger(__name__)
 
 
-def create_bot(token: str, api_url: str) -> Bot:
+def create_bot(token: str, api_url: str, retry: bool = True) -> Bot:
+    """`retry=False` for the outbox sender, which handles 429 and 5xx itself (globally)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
-    session.middleware(RetryMiddleware())
+    if retry:
+        session.middleware(RetryMiddleware())
     return Bot(token=token, session=session)
+
+
+@asynccontextmanager
+async def background_jobs(db: Database, bot: Bot, token: str, settings: Settings, clock: Clock) -> AsyncIterator[Jobs]:
+    """The scheduler and the outbox sender for the life of the bot; on the way out the sender
+    finishes the messages it has claimed, so nothing is left half-sent."""
+    sender_bot = create_bot(token, settings.telegram_api_url, retry=False)
+    sender = OutboxSender(sender_bot, db, settings.outbox_rate, settings.outbox_stale_seconds)
+    jobs = Jobs(db, bot, sender, clock)
+    scheduler = build_scheduler(jobs)
+    scheduler.start()
+    try:
+        yield jobs
+    finally:
+        scheduler.shutdown(wait=False)
+        await sender.close()
+        await sender_bot.session.close()
 
 
 def create_dispatcher(db: Database, store: EvidenceStore, settings: Settings) -> Dispatcher:

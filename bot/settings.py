@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     show_peer_names: bool = True
     log_json: bool = False
     log_level: str = "INFO"
+    outbox_rate: float = 25.0  # messages per second for all senders together (Telegram allows ~30)
+    outbox_stale_seconds: float = 60.0  # a claim older than this is taken back (its sender died)
 
     @property
     def url(self) -> str:

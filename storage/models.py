@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from storage.types import ExactDecimal, JSONDocument, UTCDateTime, utcnow
@@ -51,6 +52,8 @@ class Person(SQLModel, table=True):
     username: str = Field(default="", max_length=64)
     phone: str = Field(default="", max_length=32)
     reachable: bool = True
+    # Leaders opt in to a Monday digest of progress and provisional rank.
+    weekly_digest: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     created_at: datetime = _now()
 
 
@@ -229,3 +232,30 @@ class ProcessedUpdate(SQLModel, table=True):
     __tablename__ = "processed_update"
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     processed_at: datetime = _now(index=True)
+
+
+class Broadcast(SQLModel, table=True):
+    """A coordinator's message to an audience; its outbox rows share `batch` = f"bc:{id}"."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_by: int = Field(foreign_key="person.id")
+    period_id: int | None = Field(default=None, foreign_key="period.id")
+    text: str = Field(max_length=4000)
+    audience: str = Field(max_length=64)  # focal_points, behind, leaders, cohort:<code>
+    recipients: int = 0
+    send_at: datetime = _now()
+    report_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    report_message_id: int | None = None
+    finished: bool = False
+    created_at: datetime = _now()
+
+
+class OutboxWindow(SQLModel, table=True):
+    """One row: how many messages all sender processes together took in the current second, so the
+    global rate limit holds with several senders (claimed under a row lock)."""
+
+    __tablename__ = "outbox_window"
+    id: int = Field(default=1, primary_key=True)
+    window_start: datetime = _now()
+    taken: int = 0
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)  # after a 429, for everyone

@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from bot.app import create_bot, create_dispatcher, run_polling, run_webhook, webhook_secret
+from bot.app import background_jobs, create_bot, create_dispatcher, run_polling, run_webhook, webhook_secret
 from bot.cli.common import settings
 from bot.cli.output import fail
+from bot.clock import Clock
 from bot.i18n import _
 from bot.logs import setup_logging
 from bot.settings import Settings
@@ -44,10 +45,11 @@ async def _run(config: Settings, token: str, webhook_url: str | None, host: str,
     bot = create_bot(token, config.telegram_api_url)
     dispatcher = create_dispatcher(db, EvidenceStore(config.evidence_dir), config)
     try:
-        if webhook_url:
-            await run_webhook(bot, dispatcher, webhook_url, host, port, webhook_secret())
-        else:
-            await run_polling(bot, dispatcher)
+        async with background_jobs(db, bot, token, config, Clock()):
+            if webhook_url:
+                await run_webhook(bot, dispatcher, webhook_url, host, port, webhook_secret())
+            else:
+                await run_polling(bot, dispatcher)
     finally:
         await db.dispose()
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from bot.handlers import assessment, errors, evidence, fallback, menu, start
+from bot.handlers import assessment, coordinator, errors, evidence, fallback, menu, start
 
 
 def get_routers() -> list[Router]:
     """Errors first; every other router only sees private chats (the bot is not for groups)."""
     private = Router(name="private")
     private.message.filter(F.chat.type == "private")
-    private.include_routers(start.router, menu.router, assessment.router, evidence.router, fallback.router)
+    private.include_routers(
+        start.router, coordinator.router, menu.router, assessment.router, evidence.router, fallback.router
+    )
     return [errors.router, private]

@@ -18,7 +18,10 @@ VERBS = {
     "doc",  # cite a document
     "sub",  # summary with the submit confirmation
     "sbc",  # submit, confirmed
-    "mnu",  # menu: arg assess | list | summary | help | units | unit:<id> | menu
+    "mnu",  # menu: arg assess | list | summary | help | units | unit:<id> | menu | broadcast | digest
+    "bca",  # broadcast audience: arg focal_points | behind | leaders | cohort:<code>
+    "bcs",  # broadcast send: arg now | tomorrow
+    "bcx",  # broadcast cancel
 }
 _CODE = re.compile(r"^[A-Za-z0-9._-]{0,16}$")
 _ARG = re.compile(r"^[A-Za-z0-9._:-]{0,32}$")

@@ -51,6 +51,10 @@ def menu_screen(actor: Actor) -> Screen:
             [Button(_("📝 Self-assessment"), menu("assess"))],
             [Button(_("📋 All items"), menu("list")), Button(_("📊 Summary and submit"), menu("summary"))],
         ]
+    if any(r.role in ("coordinator", "admin") for r in actor.roles):
+        buttons.append([Button(_("📣 Send a message"), menu("broadcast"))])
+    if any(r.role == "leader" for r in actor.roles):
+        buttons.append([Button(_("🔔 Weekly digest on/off"), menu("digest"))])
     if len(actor.units()) > 1:
         buttons.append([Button(_("🔁 Change unit"), menu("units"))])
     buttons.append([Button(_("❓ Help"), menu("help"))])

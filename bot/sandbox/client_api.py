@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -22,6 +23,7 @@ class ClientApi:
     def __init__(self, state: SandboxState, faults: Faults, personas: list[dict[str, Any]]) -> None:
         self.state, self.faults, self.personas = state, faults, personas
         self._callback_ids = itertools.count(1)
+        self.clock_hook: Callable[[float], Awaitable[str]] | None = None  # set by the sandbox runner
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/", self.index)
@@ -38,6 +40,7 @@ class ClientApi:
         app.router.add_post(f"{api}/faults", self.set_faults)
         app.router.add_get(f"{api}/stats", self.stats)
         app.router.add_get(f"{api}/sent", self.sent)
+        app.router.add_post(f"{api}/clock", self.move_clock)
 
     async def index(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / "index.html")
@@ -152,6 +155,13 @@ class ClientApi:
         return web.json_response(
             {**self.state.stats, "pending_updates": len(self.state.updates), "messages_by_chat": chats}
         )
+
+    async def move_clock(self, request: web.Request) -> web.Response:
+        """Move the bot's clock forward (sandbox only), to see reminders fire."""
+        if self.clock_hook is None:
+            raise web.HTTPNotFound(text="no clock in this process")
+        days = float((await request.json()).get("days", 1))
+        return web.json_response({"now": await self.clock_hook(days)})
 
     async def sent(self, request: web.Request) -> web.Response:
         return web.json_response({"sent": self.state.sent_log})

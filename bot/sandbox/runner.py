@@ -9,10 +9,11 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.app import create_bot, create_dispatcher, run_polling
+from bot.app import background_jobs, create_bot, create_dispatcher, run_polling
+from bot.clock import Clock
 from bot.i18n import _
 from bot.render.labels import role_label
-from bot.sandbox.server import SANDBOX_TOKEN, build_app
+from bot.sandbox.server import CLIENT_API, SANDBOX_TOKEN, build_app
 from bot.services.demo import seed_demo
 from bot.services.demo_data import COMMUNES, DEPARTMENTS, PERSONAS
 from bot.settings import Settings
@@ -61,6 +62,7 @@ async def run_sandbox(config: Settings, host: str, port: int) -> None:
         report = await seed_demo(db, store)
         logger.info("demo province seeded: %s units, period %s", report.units, report.period_id)
     app, _state, _faults = build_app(SANDBOX_TOKEN, personas())
+    client_api = app[CLIENT_API]
     runner = web.AppRunner(app, shutdown_timeout=2.0)  # long polls in flight must not hold the exit
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
@@ -68,12 +70,24 @@ async def run_sandbox(config: Settings, host: str, port: int) -> None:
     sandbox_settings = config.model_copy(update={"data_dir": folder, "telegram_api_url": api_url})
     bot = create_bot(SANDBOX_TOKEN, api_url)
     dispatcher = create_dispatcher(db, store, sandbox_settings)
+    clock = Clock()
     print(
         _("Sandbox ready: open {url} in a browser and pick a persona (Ctrl+C to stop).").format(url=f"{api_url}/"),
         flush=True,
     )
     try:
-        await run_polling(bot, dispatcher)
+        async with background_jobs(db, bot, SANDBOX_TOKEN, sandbox_settings, clock) as jobs:
+            client_api.clock_hook = lambda days: _move_clock(clock, jobs, days)
+            await run_polling(bot, dispatcher)
     finally:
         await runner.cleanup()
         await db.dispose()
+
+
+async def _move_clock(clock: Clock, jobs: Any, days: float) -> str:
+    """The sandbox's clock moves forward; reminders due at the new time are planned at once."""
+    from datetime import timedelta
+
+    now = clock.shift(timedelta(days=days))
+    planned = await jobs.plan_reminders()
+    return f"{now.isoformat()} ({planned})"

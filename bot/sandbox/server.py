@@ -14,6 +14,7 @@ from bot.sandbox.state import SandboxState
 SANDBOX_TOKEN = "7000000001:SANDBOX-local-token-not-secret"
 STATE = web.AppKey("state", SandboxState)
 FAULTS = web.AppKey("faults", Faults)
+CLIENT_API = web.AppKey("client_api", ClientApi)
 
 
 def build_app(
@@ -23,7 +24,9 @@ def build_app(
     app = web.Application(client_max_size=64 * 1024 * 1024)
     bot_api = BotApi(state, token, faults)
     bot_api.routes(app)
-    ClientApi(state, faults, personas).routes(app)
+    client_api = ClientApi(state, faults, personas)
+    client_api.routes(app)
+    app[CLIENT_API] = client_api
     app.on_cleanup.append(lambda _app: bot_api.close())
     app[STATE], app[FAULTS] = state, faults
     return app, state, faults

@@ -194,4 +194,11 @@ $("switch").onclick = () => {
   $("switch").hidden = true;
   $("who").textContent = "";
 };
+$("clock").onclick = async () => {
+  const response = await fetch(`${api}/clock`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ days: 1 }),
+  });
+  const data = await response.json();
+  toast(`Đồng hồ của bot: ${new Date(data.now.split(" ")[0]).toLocaleString("vi-VN")} — nhắc hạn đã lên lịch: ${data.now.split(" ")[1] || "(0)"}`);
+};
 loadPersonas();

@@ -1,0 +1,97 @@
+"""Coordinators' broadcasts in the chat, and the leaders' weekly digest switch."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from aiogram import Bot, F, Router
+from aiogram.filters import BaseFilter
+from aiogram.types import CallbackQuery, Message
+
+from bot.handlers.common import answer_error, reply
+from bot.i18n import _
+from bot.keyboards import send
+from bot.render import actions, notices
+from bot.render.actions import menu
+from bot.render.menu import menu_screen
+from bot.render.numbers import VN_TZ
+from bot.render.screen import Screen
+from bot.services import broadcasts, digest
+from bot.services.access import Actor
+from bot.services.errors import ServiceError
+from storage.db import Database
+
+router = Router(name="coordinator")
+
+
+class WritingBroadcast(BaseFilter):
+    """Text typed by a coordinator who is composing a broadcast."""
+
+    async def __call__(self, message: Message, actor: Actor | None, db: Database) -> bool:
+        if actor is None or not any(r.role in ("coordinator", "admin") for r in actor.roles):
+            return False
+        return await broadcasts.in_broadcast(db, actor)
+
+
+@router.callback_query(F.data == menu("broadcast"))
+async def start_broadcast(query: CallbackQuery, actor: Actor, db: Database) -> None:
+    """Ask for the text of a new broadcast."""
+    try:
+        await broadcasts.begin(db, actor)
+    except ServiceError as exc:
+        await answer_error(query, exc)
+        return
+    await reply(query, notices.ask_broadcast_text())
+
+
+@router.message(F.text, WritingBroadcast())
+async def broadcast_text(message: Message, actor: Actor, db: Database) -> None:
+    """Keep the text, then ask who should receive it."""
+    try:
+        options = await broadcasts.take_text(db, actor, message.text)
+    except ServiceError as exc:
+        await answer_error(message, exc)
+        return
+    await reply(message, notices.choose_audience(options))
+
+
+@router.callback_query(F.data.startswith(("bca|", "bcs|", "bcx|")))
+async def broadcast_step(query: CallbackQuery, actor: Actor, db: Database, bot: Bot) -> None:
+    """Audience → preview with the number of recipients → send now or tomorrow at 08:00, or cancel."""
+    action = actions.parse(query.data)
+    if action is None:
+        await answer_error(query, ServiceError("unknown_item"))
+        return
+    try:
+        if action.verb == "bcx":
+            await broadcasts.cancel(db, actor)
+            await reply(query, menu_screen(actor))
+        elif action.verb == "bca":
+            await reply(query, notices.preview(await broadcasts.choose_audience(db, actor, action.arg)))
+        else:
+            created = await broadcasts.confirm(db, actor, notices.broadcast_message, _send_time(action.arg))
+            await reply(query, Screen(notices.created(created)))
+            report_id = await send(bot, query.message.chat.id, Screen(_("📊 Delivery report: starting…")))
+            await broadcasts.attach_report(db, created.id, query.message.chat.id, report_id)
+    except ServiceError as exc:
+        await answer_error(query, exc)
+
+
+def _send_time(choice: str) -> datetime | None:
+    if choice != "tomorrow":
+        return None
+    tomorrow = datetime.now(VN_TZ).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(8, 0), tzinfo=VN_TZ)
+
+
+@router.callback_query(F.data == menu("digest"))
+async def switch_digest(query: CallbackQuery, actor: Actor, db: Database) -> None:
+    """Turn the Monday digest on or off."""
+    try:
+        enabled = await digest.toggle_digest(db, actor)
+    except ServiceError as exc:
+        await answer_error(query, exc)
+        return
+    await query.answer(
+        _("Weekly digest: on (Mondays 08:00).") if enabled else _("Weekly digest: off."), show_alert=True
+    )

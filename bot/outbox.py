@@ -1,0 +1,122 @@
+"""The outbox sender: delivers queued messages at Telegram's limits.
+
+A global rate (DTI_OUTBOX_RATE, default 25/s, under Telegram's ~30/s) shared by every sender
+process through the outbox window; at most one message per second per chat; a 429 pauses all
+sending for `retry_after`; 5xx and network errors retry with backoff; a 403 marks the person
+unreachable and tells the coordinators.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+
+from bot.keyboards import markup
+from bot.render import notices
+from bot.services import outbox
+from bot.services.outbox import Claimed, NewMessage, Outcome
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+
+class OutboxSender:
+    def __init__(self, bot: Bot, db: Database, rate: float = 25.0, stale_after: float = 60.0) -> None:
+        self.bot, self.db, self.rate = bot, db, rate
+        self.stale_after = timedelta(seconds=stale_after)
+        self._next_slot = 0.0
+        self.sent = 0
+        self.closing = False
+        self._busy = asyncio.Lock()
+
+    async def close(self) -> None:
+        """Stop taking new messages and wait until what was claimed is sent and recorded."""
+        self.closing = True
+        async with self._busy:
+            pass
+
+    async def drain(self, budget_seconds: float = 5.0) -> int:
+        """Send what is due, for up to `budget_seconds`; returns how many were sent."""
+        async with self._busy:
+            return await self._drain(budget_seconds)
+
+    async def _drain(self, budget_seconds: float) -> int:
+        deadline = time.monotonic() + budget_seconds
+        sent = 0
+        while time.monotonic() < deadline and not self.closing:
+            claimed = await outbox.claim(self.db, self.rate, stale_after=self.stale_after)
+            if not claimed:
+                break
+            outcomes = await self._send_all(claimed)
+            sent += sum(1 for o in outcomes if o.result == "sent")
+            unreachable = await outbox.finish(self.db, outcomes)
+            if unreachable:
+                await self._tell_coordinators(unreachable)
+        self.sent += sent
+        return sent
+
+    async def _send_all(self, claimed: list[Claimed]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for n, message in enumerate(claimed):
+            await self._pace()
+            outcome = await self._send(message)
+            outcomes.append(outcome)
+            if outcome.result == "rate_limited":
+                # Everything else claimed waits too: a 429 means slow down, for every chat.
+                outcomes += [Outcome(m.id, "rate_limited", outcome.retry_after) for m in claimed[n + 1 :]]
+                logger.warning("429 from the Bot API: all sending paused for %.0f s", outcome.retry_after)
+                break
+        return outcomes
+
+    async def _pace(self) -> None:
+        now = time.monotonic()
+        self._next_slot = max(self._next_slot, now)
+        delay = self._next_slot - now
+        self._next_slot += 1.0 / self.rate
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def _send(self, message: Claimed) -> Outcome:
+        screen = notices.from_payload(message.payload)
+        try:
+            await self.bot.send_message(
+                message.chat_id,
+                screen.text,
+                parse_mode="HTML",
+                reply_markup=markup(screen),
+                disable_web_page_preview=True,
+            )
+            return Outcome(message.id, "sent")
+        except TelegramRetryAfter as exc:
+            return Outcome(message.id, "rate_limited", float(exc.retry_after))
+        except TelegramForbiddenError as exc:
+            return Outcome(message.id, "blocked", error=exc.message)
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            return Outcome(message.id, "retry", error=f"{type(exc).__name__}: {exc.message}")
+        except TelegramBadRequest as exc:
+            if "chat not found" in exc.message:
+                return Outcome(message.id, "blocked", error=exc.message)
+            return Outcome(message.id, "failed", error=exc.message)
+
+    async def _tell_coordinators(self, person_ids: list[int]) -> None:
+        names = await outbox.person_names(self.db, person_ids)
+        payload = notices.as_payload(notices.unreachable(names))
+        key = ",".join(map(str, sorted(person_ids)))
+        await outbox.enqueue(
+            self.db,
+            [
+                NewMessage(f"unreachable:{key}:{coordinator}", chat, payload, coordinator, "notice")
+                for coordinator, chat in await outbox.coordinator_chats(self.db)
+            ],
+        )

@@ -1,0 +1,109 @@
+"""APScheduler wiring: which job runs when. Jobs are fixed and idempotent; the database is the truth
+(what was planned and sent lives in the outbox), so a restart neither loses nor repeats anything."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock import Clock
+from bot.outbox import OutboxSender
+from bot.render import notices
+from bot.services import broadcasts, digest, outbox, reminders
+from bot.services.outbox import NewMessage
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+class Jobs:
+    def __init__(self, db: Database, bot: Bot, sender: OutboxSender, clock: Clock) -> None:
+        self.db, self.bot, self.sender, self.clock = db, bot, sender, clock
+        self._shown: dict[int, str] = {}
+
+    async def plan_reminders(self) -> int:
+        """Queue the reminders due now (the dedupe key makes this safe to run any number of times)."""
+        due = await reminders.due_reminders(self.db, self.clock.now())
+        added = await outbox.enqueue(
+            self.db,
+            [
+                NewMessage(
+                    d.dedupe_key,
+                    d.chat_id,
+                    notices.as_payload(notices.reminder(d)),
+                    d.person_id,
+                    "reminder",
+                    f"reminder:{d.period_id}",
+                )
+                for d in due
+            ],
+        )
+        if added:
+            logger.info("planned %s reminders", added)
+        return added
+
+    async def plan_digests(self) -> int:
+        due = await digest.due_digests(self.db, self.clock.now())
+        return await outbox.enqueue(
+            self.db,
+            [
+                NewMessage(
+                    d.dedupe_key, d.chat_id, notices.as_payload(notices.digest(d)), d.person_id, "digest", "digest"
+                )
+                for d in due
+            ],
+        )
+
+    async def drain_outbox(self) -> None:
+        await self.sender.drain()
+
+    async def refresh_reports(self) -> None:
+        """Keep each broadcast's delivery report message up to date, and show the final figures."""
+        for report in await broadcasts.open_reports(self.db):
+            text = notices.report(report)
+            if self._shown.get(report.broadcast_id) == text:
+                continue
+            try:
+                await self.bot.edit_message_text(
+                    text, chat_id=report.chat_id, message_id=report.message_id, parse_mode="HTML"
+                )
+                self._shown[report.broadcast_id] = text
+            except TelegramBadRequest as exc:
+                if "not modified" not in exc.message:
+                    logger.info("delivery report %s not updated: %s", report.broadcast_id, exc.message)
+
+
+def build_scheduler(jobs: Jobs) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone=TIMEZONE)
+    common = {"max_instances": 1, "coalesce": True, "replace_existing": True, "misfire_grace_time": 60}
+    scheduler.add_job(
+        jobs.plan_reminders,
+        IntervalTrigger(minutes=15, timezone=TIMEZONE),
+        id="plan_reminders",
+        next_run_time=jobs.clock.now() + timedelta(seconds=5),
+        **common,
+    )
+    scheduler.add_job(jobs.drain_outbox, IntervalTrigger(seconds=1, timezone=TIMEZONE), id="drain_outbox", **common)
+    scheduler.add_job(
+        jobs.refresh_reports, IntervalTrigger(seconds=2, timezone=TIMEZONE), id="broadcast_reports", **common
+    )
+    scheduler.add_job(
+        jobs.plan_reminders,
+        CronTrigger(day_of_week="mon-fri", hour=7, minute=31, timezone=TIMEZONE),
+        id="reminders_at_opening",
+        **common,
+    )
+    scheduler.add_job(
+        jobs.plan_digests,
+        CronTrigger(day_of_week="mon", hour=8, minute=0, timezone=TIMEZONE),
+        id="weekly_digest",
+        **{**common, "misfire_grace_time": 3600},
+    )
+    return scheduler

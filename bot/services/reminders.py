@@ -1,0 +1,100 @@
+"""Deadline reminders: which focal points to remind now, under each period's policy.
+
+Defaults (a coordinator may change any of them per period): 7, 3 and 1 days before the deadline
+and on the day, then every 2 working days while overdue; only units that are behind; only in
+working hours (07:30–17:30, Monday to Friday, Asia/Ho_Chi_Minh). A step is identified by its
+name ("d3", "late4") in the dedupe key, so it is queued once per person whatever the restarts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.services.progress import open_periods, period_progress
+from storage.db import Database
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+DEFAULT_POLICY: dict[str, Any] = {
+    "days_before": [7, 3, 1, 0],
+    "overdue_every_working_days": 2,
+    "start": "07:30",
+    "end": "17:30",
+    "weekdays": [0, 1, 2, 3, 4],
+}
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    dedupe_key: str
+    person_id: int
+    chat_id: int
+    unit_name: str
+    period_id: int
+    missing: int
+    total: int
+    answered: int
+    submitted: int
+    deadline: date
+    days_left: int  # negative when overdue
+
+
+def policy_of(stored: dict[str, Any] | None) -> dict[str, Any]:
+    return {**DEFAULT_POLICY, **(stored or {})}
+
+
+def working_days_between(after: date, until: date, weekdays: list[int]) -> int:
+    """Working days in (after, until]."""
+    return sum(1 for n in range(1, (until - after).days + 1) if (after + timedelta(days=n)).weekday() in weekdays)
+
+
+def reminder_step(policy: dict[str, Any], deadline: date, now: datetime) -> str | None:
+    """The policy step due at `now` (local working hours only), or None."""
+    local = now.astimezone(VN)
+    start, end = (time.fromisoformat(policy[k]) for k in ("start", "end"))
+    if local.weekday() not in policy["weekdays"] or not start <= local.time() < end:
+        return None
+    days_left = (deadline - local.date()).days
+    if days_left in policy["days_before"]:
+        return f"d{days_left}"
+    if days_left < 0:
+        late = working_days_between(deadline, local.date(), policy["weekdays"])
+        every = int(policy["overdue_every_working_days"])
+        if every > 0 and late > 0 and late % every == 0:
+            return f"late{late}"
+    return None
+
+
+async def due_reminders(db: Database, now: datetime) -> list[DueReminder]:
+    due: list[DueReminder] = []
+    async with db.read_session() as session:
+        for period in await open_periods(session):
+            step = reminder_step(policy_of(period.reminder_policy), period.deadline, now)
+            if step is None:
+                continue
+            _framework, units = await period_progress(session, period)
+            days_left = (period.deadline - now.astimezone(VN).date()).days
+            for unit in units:
+                if not unit.behind:
+                    continue
+                for person in unit.focal_points:
+                    if not person.reachable:
+                        continue
+                    due.append(
+                        DueReminder(
+                            f"reminder:{period.id}:{step}:{person.person_id}",
+                            person.person_id,
+                            person.chat_id,
+                            unit.name,
+                            period.id,
+                            unit.missing,
+                            unit.total,
+                            unit.answered,
+                            unit.submitted,
+                            period.deadline,
+                            days_left,
+                        )
+                    )
+    return due
