@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import ClientDecodeError, TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
@@ -31,7 +31,7 @@ class RetryMiddleware(BaseRequestMiddleware):
                     raise
                 logger.warning("429 on %s: waiting %s s", method.__api_method__, exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
-            except (TelegramServerError, TelegramNetworkError) as exc:
+            except (TelegramServerError, TelegramNetworkError, ClientDecodeError) as exc:
                 if attempt == self.attempts or method.__api_method__ == "getUpdates":
                     raise
                 logger.warning(

@@ -82,6 +82,11 @@ def _service_messages() -> dict[str, str]:
             "parts, or upload it to a shared drive and send the link instead."
         ),
         "bad_type": _("Files of this type are not accepted ({name}). Accepted: {allowed}; or send a photo."),
+        "broadcast_too_long": _("The message must be 1 to {limit} characters long."),
+        "no_open_period": _("No assessment period is open, so there is nobody to send to."),
+        "unknown_audience": _("This audience is not known. Start again from the menu."),
+        "no_broadcast": _("Start a new message from the menu (📣)."),
+        "broadcast_in_past": _("That time has already passed."),
         "content_mismatch": _(
             "The file's content does not match its name ({name}). Send the document itself, for example as PDF."
         ),

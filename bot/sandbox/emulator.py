@@ -67,7 +67,9 @@ class BotApi:
                 self.state.stats["429"] += 1
                 return error(429, f"Too Many Requests: retry after {rule.retry_after}", retry_after=rule.retry_after)
             elif rule.kind == "network":
-                raise ConnectionResetError("sandbox: injected network fault")
+                if request.transport is not None:  # the connection drops without an answer
+                    request.transport.abort()
+                return web.Response(status=503)
             else:
                 code = int(rule.kind)
                 self.state.stats[str(code)] = self.state.stats.get(str(code), 0) + 1

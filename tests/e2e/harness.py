@@ -83,12 +83,14 @@ class BotProcess:
 def bot_env(data_dir: Path, api_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DTI_")}
     env.update(
-        DTI_DATA_DIR=str(data_dir),
-        DTI_BOT_TOKEN=SANDBOX_TOKEN,
-        DTI_TELEGRAM_API_URL=api_url,
-        DTI_LOG_LEVEL="INFO",
-        PYTHONUNBUFFERED="1",
-        **extra,
+        {
+            "DTI_DATA_DIR": str(data_dir),
+            "DTI_BOT_TOKEN": SANDBOX_TOKEN,
+            "DTI_TELEGRAM_API_URL": api_url,
+            "DTI_LOG_LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
     )
     return env
 
