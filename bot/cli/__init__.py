@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import admin_cmd, db_cmd, demo_cmd, framework_cmd, period_cmd, run_cmd, score_cmd
+from bot.cli import admin_cmd, db_cmd, demo_cmd, doctor_cmd, framework_cmd, period_cmd, run_cmd, score_cmd
 
 app = typer.Typer(
     name="dti-bot",
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.command("score")(score_cmd.score)
 app.command("run")(run_cmd.run)
 app.command("sandbox")(run_cmd.sandbox)
+app.command("doctor")(doctor_cmd.run_doctor)
 app.add_typer(framework_cmd.app, name="framework")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(admin_cmd.units_app, name="units")
