@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from bot.handlers import assessment, coordinator, errors, evidence, fallback, menu, start
+from bot.handlers import assessment, coordinator, errors, evidence, fallback, leader, menu, review, start
 
 
 def get_routers() -> list[Router]:
@@ -13,6 +13,13 @@ def get_routers() -> list[Router]:
     private = Router(name="private")
     private.message.filter(F.chat.type == "private")
     private.include_routers(
-        start.router, coordinator.router, menu.router, assessment.router, evidence.router, fallback.router
+        start.router,
+        coordinator.router,
+        review.router,
+        leader.router,
+        menu.router,
+        assessment.router,
+        evidence.router,
+        fallback.router,
     )
     return [errors.router, private]

@@ -22,6 +22,11 @@ VERBS = {
     "bca",  # broadcast audience: arg focal_points | behind | leaders | cohort:<code>
     "bcs",  # broadcast send: arg now | tomorrow
     "bcx",  # broadcast cancel
+    "rvn",  # review: next in the queue
+    "rva",  # review: accept, arg answer id
+    "rvc",  # review: correct the points, arg answer id
+    "rvs",  # review: send back for supplement, arg answer id
+    "rvf",  # review: re-send the evidence files, arg answer id
 }
 _CODE = re.compile(r"^[A-Za-z0-9._-]{0,16}$")
 _ARG = re.compile(r"^[A-Za-z0-9._:-]{0,32}$")

@@ -82,6 +82,9 @@ def _service_messages() -> dict[str, str]:
             "parts, or upload it to a shared drive and send the link instead."
         ),
         "bad_type": _("Files of this type are not accepted ({name}). Accepted: {allowed}; or send a photo."),
+        "already_reviewed": _("This item has already been decided (or was not submitted)."),
+        "bad_points": _("Type points between 0 and {max}, e.g. 7,5."),
+        "bad_comment": _("Type a comment of 3 to 2,000 characters."),
         "broadcast_too_long": _("The message must be 1 to {limit} characters long."),
         "no_open_period": _("No assessment period is open, so there is nobody to send to."),
         "unknown_audience": _("This audience is not known. Start again from the menu."),

@@ -51,8 +51,17 @@ def menu_screen(actor: Actor) -> Screen:
             [Button(_("📝 Self-assessment"), menu("assess"))],
             [Button(_("📋 All items"), menu("list")), Button(_("📊 Summary and submit"), menu("summary"))],
         ]
+    if unit is not None and actor.has("leader", unit.unit_id):
+        buttons += [
+            [Button(_("🏆 Ranking"), menu("rank")), Button(_("📉 Weakest items"), menu("weakest"))],
+            [Button(_("📋 Overview"), menu("overview")), Button(_("📊 Charts"), menu("charts"))],
+        ]
+    if any(r.role in ("reviewer", "coordinator") for r in actor.roles):
+        buttons.append([Button(_("🔎 Review queue"), menu("review")), Button(_("📈 Progress"), menu("progress"))])
     if any(r.role in ("coordinator", "admin") for r in actor.roles):
         buttons.append([Button(_("📣 Send a message"), menu("broadcast"))])
+    if any(r.role == "admin" for r in actor.roles):
+        buttons.append([Button(_("📦 Export data"), menu("export"))])
     if any(r.role == "leader" for r in actor.roles):
         buttons.append([Button(_("🔔 Weekly digest on/off"), menu("digest"))])
     if len(actor.units()) > 1:
