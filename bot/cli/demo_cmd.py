@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -64,3 +65,18 @@ def verify_cmd(
     )
     if not report.ok:
         fail("", code=1)
+
+
+def export_cmd(
+    period: Annotated[int, typer.Option(help="Period id (see `period list`).")],
+    out: Annotated[Path, typer.Option(help="Folder for the .xlsx and the evidence .zip.")] = Path("export"),
+) -> None:
+    """Export a period: an .xlsx (ranking, points, answers, evidence index, audit) and a ZIP of the evidence."""
+    from bot.services.export import export_period
+
+    result = run_with_db(lambda db, cfg: export_period(db, evidence_store(cfg), period, out))
+    typer.echo(
+        _("Exported {answers} answers and {files} files: {xlsx}, {archive}").format(
+            answers=result.answers, files=result.files, xlsx=result.xlsx, archive=result.archive
+        )
+    )

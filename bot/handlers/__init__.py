@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from bot.handlers import assessment, coordinator, errors, evidence, fallback, leader, menu, review, start
+from bot.handlers import admin, assessment, coordinator, errors, evidence, fallback, leader, menu, review, start
 
 
 def get_routers() -> list[Router]:
@@ -16,6 +16,7 @@ def get_routers() -> list[Router]:
         start.router,
         coordinator.router,
         review.router,
+        admin.router,
         leader.router,
         menu.router,
         assessment.router,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.handlers.common import answer_error, reply
+from bot.handlers.questions import answer_question
+from bot.nlu import intent_of
 from bot.render import actions
 from bot.render.assessment import screen_for
 from bot.render.errors import invalid_answer
@@ -13,6 +15,7 @@ from bot.render.menu import unknown_input_screen
 from bot.services import assessment, evidence
 from bot.services.access import Actor
 from bot.services.errors import ServiceError
+from bot.settings import Settings
 from scoring import InvalidAnswer
 from storage.db import Database
 
@@ -56,18 +59,20 @@ async def assessment_button(query: CallbackQuery, actor: Actor, db: Database) ->
 
 
 @router.message(F.text & ~F.text.startswith("/"))
-async def typed_answer(message: Message, actor: Actor, db: Database) -> None:
-    """A number, two numbers a/b, part of a cited document, or a link — for the item that is open."""
+async def typed_answer(message: Message, actor: Actor, db: Database, settings: Settings, bot: Bot) -> None:
+    """A number, two numbers a/b, part of a cited document, or a link — for the item that is open;
+    a question in plain words gets its answer instead."""
     try:
         result = await assessment.answer_text(db, actor, message.text)
-    except assessment.InputRejected as exc:
-        await message.answer(invalid_answer(exc.error, exc.a_label, exc.b_label))
-        return
-    except InvalidAnswer as exc:
-        await message.answer(invalid_answer(exc))
-        return
-    except ServiceError as exc:
-        if exc.reason in ("nothing_open", "no_period", "not_allowed"):
+    except (InvalidAnswer, ServiceError) as exc:
+        intent = intent_of(message.text)
+        if intent is not None:
+            await answer_question(message, intent, actor, db, settings, bot)
+        elif isinstance(exc, assessment.InputRejected):
+            await message.answer(invalid_answer(exc.error, exc.a_label, exc.b_label))
+        elif isinstance(exc, InvalidAnswer):
+            await message.answer(invalid_answer(exc))
+        elif exc.reason in ("nothing_open", "no_period", "not_allowed"):
             await reply(message, unknown_input_screen())  # not in an assessment: short help, never silence
         else:
             await answer_error(message, exc)

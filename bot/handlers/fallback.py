@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.handlers.common import reply
+from bot.handlers.questions import answer_question
 from bot.i18n import _
+from bot.nlu import intent_of
 from bot.render.menu import unknown_input_screen
+from bot.services.access import Actor
+from bot.settings import Settings
+from storage.db import Database
 
 router = Router(name="fallback")
 
@@ -19,6 +24,11 @@ async def stale_button(query: CallbackQuery) -> None:
 
 
 @router.message()
-async def unknown_input(message: Message) -> None:
-    """Stickers, voice, unknown commands…: a short list of what can be done."""
+async def unknown_input(message: Message, actor: Actor, db: Database, settings: Settings, bot: Bot) -> None:
+    """A question in plain words gets its answer; anything else (stickers, voice, unknown commands)
+    a short list of what can be done."""
+    intent = intent_of(message.text) if message.text and not message.text.startswith("/") else None
+    if intent is not None:
+        await answer_question(message, intent, actor, db, settings, bot)
+        return
     await reply(message, unknown_input_screen())

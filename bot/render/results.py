@@ -99,6 +99,7 @@ def weakest_screen(view: Weakest) -> Screen:
         lines.append(_("Every item is at full points."))
     reason_text = {
         "unanswered": _("not answered"),
+        "awaiting_coordinator": _("waiting for the coordinator's figure"),
         "sent_back": _("sent back for supplement"),
         "missing_evidence": _("evidence missing"),
         "partial": _("partly scored"),

@@ -7,10 +7,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.access import Actor, NotAllowed
+from bot.services.assessment_context import current_period
+from bot.services.errors import ServiceError
 from bot.services.frameworks import framework_of
 from bot.services.scores import period_units
 from scoring import Framework
-from storage.models import Answer, Evidence, FrameworkVersion, Membership, Period, Person
+from storage.db import Database
+from storage.models import Answer, Evidence, FrameworkVersion, Membership, Period, Person, Unit
 
 
 @dataclass(frozen=True)
@@ -111,3 +115,46 @@ async def count_answers(session: AsyncSession, period_id: int) -> int:
     return (
         await session.execute(select(func.count()).select_from(Answer).where(Answer.period_id == period_id))
     ).scalar_one()
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    period_title: str
+    deadline: object
+    units: tuple[UnitProgress, ...]  # least complete first
+
+
+async def progress_report(db: Database, actor: Actor) -> ProgressReport:
+    """Every unit's completion in the open period (reviewers, coordinators, admins)."""
+    if not any(r.role in ("reviewer", "coordinator", "admin") for r in actor.roles):
+        raise NotAllowed(role="coordinator")
+    async with db.read_session() as session:
+        periods = await open_periods(session)
+        if not periods:
+            raise ServiceError("no_open_period")
+        _framework, units = await period_progress(session, periods[-1])
+    units.sort(key=lambda u: (u.share, u.submitted, u.code))
+    return ProgressReport(periods[-1].title, periods[-1].deadline, tuple(units))
+
+
+@dataclass(frozen=True)
+class DeadlineInfo:
+    title: str
+    deadline: object
+    days_left: int
+    state: str
+
+
+async def deadline_info(db: Database, actor: Actor, today: object) -> DeadlineInfo:
+    """The deadline of the person's period (their unit's, or the newest open one for campaign roles)."""
+    async with db.read_session() as session:
+        period = None
+        if actor.unit is not None:
+            found = await current_period(session, await session.get(Unit, actor.unit.unit_id))
+            period = found[0] if found else None
+        if period is None:
+            periods = await open_periods(session)
+            period = periods[-1] if periods else None
+        if period is None:
+            raise ServiceError("no_open_period")
+        return DeadlineInfo(period.title, period.deadline, (period.deadline - today).days, period.state)
