@@ -41,11 +41,12 @@ class ExportResult:
 
 
 def safe_name(name: str, fallback: str = "tep") -> str:
-    """'Quyết định số 12/QĐ.pdf' → 'Quyet-dinh-so-12-QD.pdf': no path, no surprises, at most 80 chars."""
-    text = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    """'Quyết định số 12-QĐ.pdf' → 'Quyet-dinh-so-12-QD.pdf': no path, no surprises, at most 80 chars."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]  # a path inside a name counts for nothing
+    text = unicodedata.normalize("NFKD", base.replace("đ", "d").replace("Đ", "D"))
     text = text.encode("ascii", "ignore").decode()
     stem, dot, suffix = text.rpartition(".")
-    if not dot:
+    if not dot or not stem or len(suffix) > 8:
         stem, suffix = text, ""
     stem = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-")[:70] or fallback
     suffix = re.sub(r"[^A-Za-z0-9]", "", suffix)[:8]
@@ -253,7 +254,9 @@ def _ranking_sheets(book: Workbook, scores) -> None:  # type: ignore[no-untyped-
 
 
 def _num(value) -> float | None:  # type: ignore[no-untyped-def]
-    return None if value is None else float(value)
+    """Points for a spreadsheet: 4 decimals (Excel keeps 15 digits; the raw answer sits beside them
+    for an exact recomputation)."""
+    return None if value is None else float(plain(value, 4))
 
 
 def _time(value) -> str:  # type: ignore[no-untyped-def]

@@ -42,8 +42,9 @@ async def doctor(emulator, data_dir, **env_changes):
             env.pop(key, None)
         else:
             env[key] = value
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "doctor", env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "doctor", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
     out, _ = await asyncio.wait_for(proc.communicate(), 60)
     return proc.returncode, out.decode()
 
@@ -61,8 +62,11 @@ async def test_a_healthy_installation_passes(emulator, healthy):
         ("a malformed token", {"DTI_BOT_TOKEN": "abc"}, "không giống mã bot"),
         ("a token the Bot API rejects", {"DTI_BOT_TOKEN": "123456:WRONG-token-with-enough-length"}, "từ chối mã bot"),
         ("an unreachable Bot API", {"DTI_TELEGRAM_API_URL": "http://127.0.0.1:9"}, "Không kết nối được Bot API"),
-        ("an unreachable database", {"DTI_DATABASE_URL": "postgresql+asyncpg://dti@127.0.0.1:9/dti"},
-         "Không kết nối được cơ sở dữ liệu"),
+        (
+            "an unreachable database",
+            {"DTI_DATABASE_URL": "postgresql+asyncpg://dti@127.0.0.1:9/dti"},
+            "Không kết nối được cơ sở dữ liệu",
+        ),
     ],
 )
 async def test_each_configuration_fault_is_reported(emulator, healthy, fault, change, needle):

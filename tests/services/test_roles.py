@@ -1,0 +1,205 @@
+"""Leaders' results, reviews, progress and export on the demo province; and who may do what."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from bot.render import charts
+from bot.render.review import sent_back_notice
+from bot.services import assessment, broadcasts, digest, progress, results, review
+from bot.services.access import NotAllowed, load_actor
+from bot.services.demo import seed_demo
+from bot.services.export import export_period, safe_name
+from bot.services.scores import period_scores
+from scoring import quantize
+from storage.models import Answer, AnswerHistory, Evidence, Outbox, Review, Unit
+
+FOCAL, LEADER, REVIEWER, COORDINATOR, ADMIN = 700001, 700004, 700006, 700007, 700008
+
+
+@pytest.fixture
+async def demo(db, store):
+    report = await seed_demo(db, store, today=date(2026, 11, 22))
+    return report
+
+
+async def actor(db, telegram_id):
+    return await load_actor(db, telegram_id)
+
+
+async def test_a_leader_sees_the_rank_computed_from_stored_data_and_what_fixing_items_would_do(db, demo):
+    leader = await actor(db, LEADER)
+    view = await results.standing(db, leader)
+    scores = await period_scores(db, demo.period_id)
+    entry = scores.cohorts["so-nganh"].entry("SNV")
+    assert (view.entry.rank, view.entry.result.points) == (entry.rank, entry.result.points)
+    assert view.change is not None and view.previous_title == "2025"
+    assert view.provisional
+    weak = await results.weakest(db, leader)
+    lost = [i.max_points - i.points for i in weak.items]
+    assert lost == sorted(lost, reverse=True) and weak.items[0].reason in ("unanswered", "awaiting_coordinator")
+    assert weak.fix.rank_after <= weak.fix.rank_before
+
+
+async def test_the_charts_are_valid_png_images(db, demo):
+    view = await results.standing(db, await actor(db, LEADER))
+    for png in (charts.index_chart(view), charts.ranking_chart(view)):
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+
+
+async def test_a_review_accepts_corrects_or_sends_back_and_every_decision_is_audited(db, demo):
+    reviewer = await actor(db, REVIEWER)
+
+    async def counts():
+        async with db.session() as session:
+            audits = (
+                await session.execute(
+                    select(func.count())
+                    .select_from(AnswerHistory)
+                    .where(AnswerHistory.action == "review", AnswerHistory.changed_by == reviewer.person_id)
+                )
+            ).scalar_one()
+            reviews = (
+                await session.execute(
+                    select(func.count()).select_from(Review).where(Review.reviewer_id == reviewer.person_id)
+                )
+            ).scalar_one()
+        return audits, reviews
+
+    before = await counts()
+    first = await review.next_in_queue(db, reviewer)
+    assert first is not None and first.waiting > 3
+    await review.decide(db, reviewer, first.answer_id, "accept")
+    second = await review.next_in_queue(db, reviewer)
+    await review.start_input(db, reviewer, second.answer_id, "correct")
+    outcome, _item = await review.typed_input(db, reviewer, "1,5", sent_back_notice)
+    assert outcome == "ask_reason"
+    await review.typed_input(db, reviewer, "Văn bản chưa có chữ ký", sent_back_notice)
+    third = await review.next_in_queue(db, reviewer)
+    await review.decide(
+        db,
+        reviewer,
+        third.answer_id,
+        "needs_supplement",
+        comment="Bổ sung quyết định có dấu",
+        render_notice=sent_back_notice,
+    )
+    async with db.session() as session:
+        accepted = await session.get(Answer, first.answer_id)
+        corrected = await session.get(Answer, second.answer_id)
+        sent_back = await session.get(Answer, third.answer_id)
+        notices = (await session.execute(select(Outbox).where(Outbox.kind == "review"))).scalars().all()
+    assert accepted.status == "accepted" and accepted.verified_points == accepted.self_points
+    assert corrected.status == "accepted" and corrected.verified_points == Decimal("1.5")
+    assert sent_back.status == "needs_supplement" and notices
+    assert "Bổ sung quyết định có dấu" in notices[0].payload["text"]
+    assert notices[0].payload["rows"][0][0]["action"].startswith("nav|")
+    after = await counts()
+    assert (after[0] - before[0], after[1] - before[1]) == (3, 3)
+    with pytest.raises(Exception) as info:
+        await review.decide(db, reviewer, first.answer_id, "accept")  # a second press on a decided item
+    assert info.value.reason == "already_reviewed"
+    scores = await period_scores(db, demo.period_id)
+    async with db.session() as session:
+        unit_code = (await session.execute(select(Answer.unit_id).where(Answer.id == second.answer_id))).scalar_one()
+    sub = next(
+        e.result.subs[second.sub.code]
+        for c in scores.cohorts.values()
+        for e in c.entries
+        if second.sub.code in e.result.subs and e.result.subs[second.sub.code].verified_points == Decimal("1.5")
+    )
+    assert sub.points == Decimal("1.5") and unit_code  # verified points replace self points in the score
+
+
+async def test_progress_lists_the_least_complete_units_first(db, demo):
+    report = await progress.progress_report(db, await actor(db, COORDINATOR))
+    shares = [u.share for u in report.units]
+    assert shares == sorted(shares) and len(report.units) == 50
+
+
+async def test_the_export_opens_in_excel_and_matches_the_database_row_for_row(db, demo, store, tmp_path):
+    result = await export_period(db, store, demo.period_id, tmp_path / "out", await actor(db, ADMIN))
+    book = load_workbook(result.xlsx, read_only=True)
+    assert book.sheetnames == ["Xếp hạng", "Điểm theo chỉ số", "Câu trả lời", "Tài liệu kiểm chứng", "Nhật ký thay đổi"]
+    answer_rows = list(book["Câu trả lời"].iter_rows(min_row=2, values_only=True))
+    async with db.session() as session:
+        stored = (await session.execute(select(Answer).where(Answer.period_id == demo.period_id))).scalars().all()
+        files = (
+            await session.execute(select(func.count()).select_from(Evidence).where(Evidence.content_key.is_not(None)))
+        ).scalar_one()
+    assert len(answer_rows) == len(stored) == result.answers
+    by_key = {(r[0], r[2]): r for r in answer_rows}
+    async with db.session() as session:
+        codes = dict((await session.execute(select(Unit.id, Unit.code))).all())
+    assert len(by_key) == len(stored)
+    for answer in stored:
+        row = by_key[(codes[answer.unit_id], answer.sub_index_code)]
+        assert row[3] == (json.dumps(answer.raw, ensure_ascii=False) if answer.raw is not None else "")
+        assert row[4] == (float(quantize(answer.self_points, 4)) if answer.self_points is not None else None)
+        assert row[5] == (float(quantize(answer.verified_points, 4)) if answer.verified_points is not None else None)
+        assert (row[7], row[10]) == (answer.status, answer.revision)
+    with zipfile.ZipFile(result.archive) as archive:
+        names = archive.namelist()
+        manifest = archive.read("manifest.csv").decode()
+    assert len(names) == files + 1 == result.files + 1
+    assert all(n.count("/") == 2 and ".." not in n for n in names if n != "manifest.csv")
+    assert manifest.count("\n") == files + 1
+    ranking = list(book["Xếp hạng"].iter_rows(min_row=2, values_only=True))
+    assert len(ranking) == 50 and ranking[0][1] == 1
+
+
+def test_file_names_from_people_become_safe_archive_names():
+    assert safe_name("Quyết định số 12-QĐ-UBND.pdf") == "Quyet-dinh-so-12-QD-UBND.pdf"
+    assert safe_name("../../etc/passwd") == "passwd"
+    assert safe_name("C:\\Users\\a\\bao cao.docx") == "bao-cao.docx"
+    assert safe_name("") == "tep"
+
+
+# who may do what: role → allowed actions (everything else is refused with no effect)
+ALLOWED = {
+    FOCAL: {"assess", "standing"},
+    LEADER: {"standing", "digest"},
+    REVIEWER: {"review", "progress"},
+    COORDINATOR: {"review", "progress", "broadcast"},
+    ADMIN: {"broadcast", "export", "progress"},
+}
+
+
+async def attempt(action, db, store, who, tmp_path):
+    if action == "assess":
+        await assessment.open_current(db, who)
+    elif action == "standing":
+        await results.standing(db, who)
+    elif action == "digest":
+        await digest.toggle_digest(db, who)
+    elif action == "review":
+        await review.next_in_queue(db, who)
+    elif action == "progress":
+        await progress.progress_report(db, who)
+    elif action == "broadcast":
+        await broadcasts.begin(db, who)
+    elif action == "export":
+        await export_period(db, store, 2, tmp_path / "x", who)
+
+
+@pytest.mark.parametrize("telegram_id", list(ALLOWED), ids=["focal", "leader", "reviewer", "coordinator", "admin"])
+async def test_every_role_may_do_exactly_its_own_actions(db, demo, store, tmp_path, telegram_id):
+    who = await actor(db, telegram_id)
+    for action in ("assess", "standing", "digest", "review", "progress", "broadcast", "export"):
+        async with db.session() as session:
+            before = (await session.execute(select(func.count()).select_from(AnswerHistory))).scalar_one()
+        if action in ALLOWED[telegram_id]:
+            await attempt(action, db, store, who, tmp_path)
+        else:
+            with pytest.raises(NotAllowed):
+                await attempt(action, db, store, who, tmp_path)
+            async with db.session() as session:
+                after = (await session.execute(select(func.count()).select_from(AnswerHistory))).scalar_one()
+            assert after == before, action
