@@ -1,0 +1,101 @@
+"""Leaders, reviewers and admins doing their tasks in the chat, through the emulator."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.services.demo import seed_demo
+from storage.files import EvidenceStore
+from tests.e2e.harness import BotProcess, bot_env
+
+LEADER, REVIEWER, ADMIN, FOCAL = 700004, 700006, 700008, 700001
+
+
+@pytest.fixture
+async def demo_bot(emulator, tmp_path):
+    from storage.db import Database, default_url
+    from storage.migrate import upgrade
+
+    data = tmp_path / "data"
+    db = Database(default_url(data))
+    await upgrade(db)
+    await seed_demo(db, EvidenceStore(data / "evidence"), today=date.today())
+    process = BotProcess(emulator.state, bot_env(data, emulator.url), tmp_path / "bot.log")
+    await process.start()
+    yield db
+    await process.stop()
+    await db.dispose()
+
+
+async def test_a_leader_asks_in_plain_words_and_gets_rank_weakest_items_and_charts(demo_bot, person, emulator):
+    leader = person(LEADER, "Lê Minh Tuấn")
+    await leader.send("hạng của tôi?")
+    ranking = await leader.expect("Xếp hạng — Sở Nội vụ")
+    assert "khối sở, ban, ngành" in ranking["text"] and "Kết quả tạm tính" in ranking["text"]
+    await leader.send("chi so nao yeu nhat")
+    weakest = await leader.expect("Chỉ số yếu — Sở Nội vụ")
+    assert "💡 Nếu" in weakest["text"]
+    await leader.press("Biểu đồ")
+    photos = []
+    for _ in range(40):
+        photos = [m for m in emulator.state.chats[LEADER].messages.values() if m.get("photo")]
+        if len(photos) == 2:
+            break
+        await leader.quiet(0.5)
+    assert len(photos) == 2
+    png = emulator.state.files[photos[0]["photo"][-1]["file_id"]].data
+    assert png.startswith(b"\x89PNG")
+    await leader.send("bao gio het han")
+    await leader.expect("Hạn chót của")
+
+
+async def test_a_sent_back_item_reaches_the_focal_point_whose_button_opens_it(demo_bot, person):
+    reviewer = person(REVIEWER, "Phạm Thu Hà")
+    await reviewer.send("/menu")
+    await reviewer.expect("Menu chính")
+    await reviewer.press("Hàng chờ thẩm định")
+    await reviewer.expect("Thẩm định</b>")
+    await reviewer.press("Đề nghị bổ sung")
+    await reviewer.expect("Nhập nội dung đề nghị bổ sung")
+    await reviewer.send("Đề nghị bổ sung bản quét có chữ ký.")
+    await reviewer.expect("Đã ghi nhận kết quả thẩm định")
+    async with demo_bot.session() as session:
+        from sqlalchemy import select
+
+        from storage.models import Answer, Membership, Person, Review
+
+        review = (await session.execute(select(Review).order_by(Review.id.desc()).limit(1))).scalar_one()
+        answer = await session.get(Answer, review.answer_id)
+        focal_ids = [t for (t,) in await session.execute(
+            select(Person.telegram_id).join(Membership, Membership.person_id == Person.id)
+            .where(Membership.unit_id == answer.unit_id, Membership.role == "focal_point"))]
+    focal = person(focal_ids[0])
+    notice = await focal.expect("được đề nghị bổ sung: “Đề nghị bổ sung bản quét có chữ ký.”", timeout=30)
+    assert notice["reply_markup"]["inline_keyboard"][0][0]["text"].startswith("📝 Mở chỉ số")
+    await focal.press("Mở chỉ số")
+    opened = await focal.expect(f"{answer.sub_index_code} ")
+    assert "Đề nghị bổ sung của bộ phận thẩm định" in opened["text"]
+
+
+async def test_an_admin_exports_from_the_chat_and_receives_the_files(demo_bot, person, emulator):
+    admin = person(ADMIN, "Đặng Quốc Bảo")
+    await admin.send("/menu")
+    await admin.expect("Menu chính")
+    await admin.press("Xuất dữ liệu")
+    await admin.expect("Đã xuất", timeout=60)
+    documents = [m["document"]["file_name"] for m in emulator.state.chats[ADMIN].messages.values() if m.get("document")]
+    assert any(n.endswith(".xlsx") for n in documents) and any(n.endswith("-evidence.zip") for n in documents)
+
+
+async def test_a_focal_point_cannot_reach_the_review_queue_or_the_export(demo_bot, person):
+    focal = person(FOCAL, "Nguyễn Thị Lan")
+    await focal.send("/menu")
+    menu = await focal.expect("Menu chính")
+    labels = [b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
+    assert not any("Thẩm định" in x or "Xuất dữ liệu" in x for x in labels)
+    await focal.press_data(menu["message_id"], "mnu|0|0||export")
+    await focal.expect("Bạn không có quyền")
+    await focal.press_data(menu["message_id"], "rvn|0|0||")
+    await focal.expect("Bạn không có quyền")
