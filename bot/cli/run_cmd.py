@@ -8,15 +8,12 @@ from typing import Annotated
 
 import typer
 
-from bot.app import background_jobs, create_bot, create_dispatcher, run_polling, run_webhook, webhook_secret
 from bot.cli.common import settings
 from bot.cli.output import fail
-from bot.clock import Clock
 from bot.i18n import _
 from bot.logs import setup_logging
 from bot.settings import Settings
 from storage.db import Database, redacted
-from storage.files import EvidenceStore
 from storage.migrate import upgrade
 
 logger = logging.getLogger(__name__)
@@ -39,6 +36,13 @@ def run(
 
 
 async def _run(config: Settings, token: str, webhook_url: str | None, host: str, port: int) -> None:
+    # The Telegram side is imported here, not at the top: admin commands (export, import…) stay light.
+    from bot.app import background_jobs, create_bot, create_dispatcher, run_polling, run_webhook, webhook_secret
+    from bot.clock import Clock
+
+    # The Telegram side is imported here, not at the top: admin commands (export, import…) stay light.
+    from storage.files import EvidenceStore
+
     db = Database(config.url)
     await upgrade(db)
     logger.info("database %s migrated; bot API at %s", redacted(config.url), config.telegram_api_url)
