@@ -94,7 +94,18 @@ def relative_stats(framework: Framework, units: Sequence[UnitInput]) -> dict[str
 def score_cohort(framework: Framework, units: Sequence[UnitInput], code: str = "") -> CohortResult:
     """Score units that belong to one cohort and rank the ones flagged as ranked."""
     relative = relative_stats(framework, units)
-    results = [score_unit(framework, u, relative) for u in sorted(units, key=lambda u: u.code)]
+    results = [score_unit(framework, u, relative) for u in units]
+    return rank_results(framework, results, code, relative)
+
+
+def rank_results(
+    framework: Framework,
+    results: Sequence[UnitResult],
+    code: str = "",
+    relative: Mapping[str, RelativeStats] | None = None,
+) -> CohortResult:
+    """Rank already scored units of one cohort (results may come from a streaming pass)."""
+    results = sorted(results, key=lambda r: r.unit.code)
     ranked = competition_ranks([r for r in results if r.unit.ranked], key=lambda r: rank_key(framework, r))
     unranked = sorted((r for r in results if not r.unit.ranked), key=lambda r: -r.value)
     entries = tuple(RankedUnit(r, rank) for r, rank in ranked) + tuple(RankedUnit(r, None) for r in unranked)
@@ -103,7 +114,7 @@ def score_cohort(framework: Framework, units: Sequence[UnitInput], code: str = "
         name=framework.ranking.cohort_name(code),
         entries=entries,
         stats=_stats([e for e in entries if e.rank is not None]),
-        relative=relative,
+        relative=relative or {},
     )
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from bot.i18n import _
 from bot.services.access import Actor, NotAllowed
-from bot.services.scores import load_period_scores
+from bot.services.scores import compact_period_scores
 from scoring import plain
 from storage.db import Database
 from storage.files import EvidenceStore
@@ -69,7 +69,7 @@ async def export_period(
     book = Workbook(write_only=True)
     answers = files = 0
     async with db.read_session() as session:
-        scores = await load_period_scores(session, period_id)
+        scores = await compact_period_scores(session, period_id)
         units = {u.id: u for u in (await session.execute(select(Unit))).scalars()}
         people = dict((await session.execute(select(Person.id, Person.full_name))).all())
         _ranking_sheets(book, scores)

@@ -4,7 +4,7 @@ published index values where imported. Everything a user sees is recomputed from
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import ServiceError
 from bot.services.frameworks import framework_of
-from scoring import AnswerInput, CohortResult, Framework, InvalidAnswer, UnitInput, parse_answer, score_all
+from scoring import AnswerInput, CohortResult, Framework, InvalidAnswer, UnitInput, parse_answer, score_all, score_unit
+from scoring.cohort import rank_results
+from scoring.unit import RelativeStats
 from storage.db import Database
 from storage.models import Answer, Period, PublishedResult, Unit
 from storage.queries import period_with_framework
@@ -93,3 +95,101 @@ async def period_units(session: AsyncSession, framework: Framework, with_data: s
 async def period_scores(db: Database, period_id: int) -> PeriodScores:
     async with db.read_session() as session:
         return await load_period_scores(session, period_id)
+
+
+async def compact_period_scores(session: AsyncSession, period_id: int) -> PeriodScores:
+    """The same rankings as `load_period_scores`, computed in two streaming passes so that memory
+    does not grow with the number of answers (exports of national size): min-max ranges first,
+    then each unit scored as its answers stream by, keeping only its totals."""
+    found = await period_with_framework(session, period_id)
+    if found is None:
+        raise ServiceError("unknown_period", period=period_id)
+    period, version = found
+    framework = framework_of(version)
+    published: dict[int, dict[str, Decimal]] = {}
+    for unit_id, index_code, value in await session.execute(
+        select(PublishedResult.unit_id, PublishedResult.index_code, PublishedResult.value).where(
+            PublishedResult.period_id == period_id
+        )
+    ):
+        if framework.has_index(index_code):
+            published.setdefault(unit_id, {})[index_code] = value
+    units = {
+        u.id: u
+        for u in await period_units(session, framework, set(published) | await _answering_units(session, period_id))
+    }
+    relative_codes = [s.code for s in framework.sub_indices if s.method.relative]
+    values: dict[tuple[str, str], list[Decimal]] = {}
+    if relative_codes:
+        for unit_id, code, raw in await session.execute(
+            select(Answer.unit_id, Answer.sub_index_code, Answer.raw).where(
+                Answer.period_id == period_id, Answer.sub_index_code.in_(relative_codes), Answer.raw.is_not(None)
+            )
+        ):
+            if unit_id in units:
+                values.setdefault((units[unit_id].cohort, code), []).append(
+                    parse_answer(framework.sub_index(code), raw)["value"]
+                )
+    by_cohort_size: dict[str, int] = {}
+    for unit in units.values():
+        by_cohort_size[unit.cohort] = by_cohort_size.get(unit.cohort, 0) + 1
+    relative = {
+        cohort: {
+            code: RelativeStats(min(v), max(v), len(v) >= by_cohort_size[cohort])
+            for (c, code), v in values.items()
+            if c == cohort
+        }
+        for cohort in by_cohort_size
+    }
+    results: dict[str, list] = {}
+    current: int | None = None
+    answers: dict[str, AnswerInput] = {}
+
+    def finish(unit_id: int) -> None:
+        unit = units[unit_id]
+        result = score_unit(framework, _unit_input(unit, answers, published.get(unit_id, {})), relative[unit.cohort])
+        results.setdefault(unit.cohort, []).append(replace(result, subs={}))
+
+    stream = await session.stream(
+        select(Answer.unit_id, Answer.sub_index_code, Answer.raw, Answer.verified_points)
+        .where(Answer.period_id == period_id)
+        .order_by(Answer.unit_id)
+        .execution_options(yield_per=5000)
+    )
+    async for unit_id, code, raw, verified in stream:
+        if unit_id not in units or not framework.has_sub_index(code):
+            continue
+        if unit_id != current:
+            if current is not None:
+                finish(current)
+            current, answers = unit_id, {}
+        parsed = parse_answer(framework.sub_index(code), raw) if raw is not None else None
+        if parsed is not None or verified is not None:
+            answers[code] = AnswerInput(parsed, verified)
+    if current is not None:
+        finish(current)
+    done = {r.unit.code for rs in results.values() for r in rs}
+    for unit_id, unit in units.items():  # units without any answer
+        if unit.code not in done:
+            answers = {}
+            finish(unit_id)
+    cohorts = {code: rank_results(framework, results[code], code, relative.get(code, {})) for code in sorted(results)}
+    return PeriodScores(period, framework, cohorts)
+
+
+async def _answering_units(session: AsyncSession, period_id: int) -> set[int]:
+    return set(
+        (await session.execute(select(Answer.unit_id).where(Answer.period_id == period_id).distinct())).scalars()
+    )
+
+
+def _unit_input(unit: Unit, answers: dict[str, AnswerInput], values: dict[str, Decimal]) -> UnitInput:
+    return UnitInput(
+        code=unit.code,
+        name=unit.name,
+        cohort=unit.cohort,
+        attributes=unit.attributes or {},
+        ranked=unit.ranked,
+        answers=answers,
+        index_values=values,
+    )

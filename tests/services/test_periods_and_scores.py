@@ -96,3 +96,15 @@ async def test_the_demo_province_ranks_departments_and_communes_in_their_own_coh
     with pytest.raises(ServiceError) as info:
         await seed_demo(db, store)
     assert info.value.reason == "not_empty"
+
+
+async def test_the_streaming_scores_rank_exactly_like_the_full_computation(db, store):
+    from bot.services.scores import compact_period_scores
+
+    report = await seed_demo(db, store, today=date(2026, 11, 22))
+    full = await period_scores(db, report.period_id)
+    async with db.read_session() as session:
+        compact = await compact_period_scores(session, report.period_id)
+    flatten = lambda s: [(c.code, e.code, e.rank, e.result.points, e.result.value)  # noqa: E731
+                         for c in s.cohorts.values() for e in c.entries]
+    assert flatten(compact) == flatten(full)
