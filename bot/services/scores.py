@@ -148,7 +148,8 @@ async def compact_period_scores(session: AsyncSession, period_id: int) -> Period
     def finish(unit_id: int) -> None:
         unit = units[unit_id]
         result = score_unit(framework, _unit_input(unit, answers, published.get(unit_id, {})), relative[unit.cohort])
-        results.setdefault(unit.cohort, []).append(replace(result, subs={}))
+        # keep the totals only: the sub-results and the unit's parsed answers are what grows with size
+        results.setdefault(unit.cohort, []).append(replace(result, subs={}, unit=replace(result.unit, answers={})))
 
     stream = await session.stream(
         select(Answer.unit_id, Answer.sub_index_code, Answer.raw, Answer.verified_points)
