@@ -145,8 +145,10 @@ async def test_unknown_input_gets_short_help_never_silence(bot, campaign, person
     lan = await joined(person, campaign, 719060)
     await lan.send("/lenh_la")
     await lan.expect("Bot chưa hiểu tin nhắn này")
-    await lan.send("hạng của tôi là bao nhiêu?")  # no item open yet
+    await lan.send("trời hôm nay đẹp quá")  # no item open, and not a question the bot knows
     await lan.expect("Bot chưa hiểu tin nhắn này")
+    await lan.send("hạng của tôi là bao nhiêu?")  # a question in plain words gets its answer
+    await lan.expect("Xếp hạng — Sở Nội vụ")
 
 
 async def test_after_the_deadline_everything_is_read_only_and_says_why(bot, campaign, person):
