@@ -12,9 +12,12 @@ import typer
 from bot.cli.common import run_with_db
 from bot.cli.output import OutputFormat, fail, print_table
 from bot.i18n import _
+from bot.render.errors import service_error
 from bot.render.labels import period_state_label
 from bot.render.numbers import vn_date
+from bot.services.errors import ServiceError
 from bot.services.periods import PeriodInfo, change_state, list_periods, open_period
+from bot.services.policy import checked_policy, set_policy
 from bot.services.results_import import import_results
 
 app = typer.Typer(help="Assessment periods.", no_args_is_help=True)
@@ -89,3 +92,42 @@ def results_import_cmd(
         fail(_("Cannot read the file {path}: {error}").format(path=file, error=exc.strerror or exc))
     report = run_with_db(lambda db, _cfg: import_results(db, period, data, source=file.name))
     typer.echo(_("Imported {values} values for {units} units.").format(values=report.values, units=report.units))
+
+
+@app.command("reminders")
+def reminders_cmd(
+    period: Annotated[int, typer.Option(help="Period id.")],
+    days_before: Annotated[str | None, typer.Option(help="Days before the deadline, e.g. 7,3,1,0.")] = None,
+    overdue_every: Annotated[int | None, typer.Option(help="While overdue, every N working days (0: never).")] = None,
+    start: Annotated[str | None, typer.Option(help="Working hours start, HH:MM.")] = None,
+    end: Annotated[str | None, typer.Option(help="Working hours end, HH:MM.")] = None,
+    weekdays: Annotated[str | None, typer.Option(help="Sending days, 0=Monday … 6=Sunday, e.g. 0,1,2,3,4.")] = None,
+) -> None:
+    """Show or change a period's reminder policy (only the options given change)."""
+
+    def numbers(text: str | None) -> list[int] | None:
+        if text is None:
+            return None
+        try:
+            return [int(x) for x in text.split(",") if x.strip()]
+        except ValueError:
+            fail(_("Write numbers separated by commas, e.g. 7,3,1,0."))
+
+    try:
+        changes = checked_policy(numbers(days_before), overdue_every, start, end, numbers(weekdays))
+    except ServiceError as exc:
+        fail(service_error(exc))
+    policy = run_with_db(lambda db, _cfg: set_policy(db, period, changes))
+    typer.echo(
+        _(
+            "Reminders of period {period}: {days} days before the deadline; every {every} working days when "
+            "overdue; {start}–{end} on days {weekdays} (0 = Monday)."
+        ).format(
+            period=period,
+            days=", ".join(map(str, policy["days_before"])),
+            every=policy["overdue_every_working_days"],
+            start=policy["start"],
+            end=policy["end"],
+            weekdays=",".join(map(str, policy["weekdays"])),
+        )
+    )

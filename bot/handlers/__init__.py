@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from bot.handlers import admin, assessment, coordinator, errors, evidence, fallback, leader, menu, review, start
+from bot.handlers import (
+    admin,
+    assessment,
+    coordinator,
+    errors,
+    evidence,
+    fallback,
+    leader,
+    menu,
+    review,
+    start,
+    uploads,
+)
 
 
 def get_routers() -> list[Router]:
@@ -17,6 +29,7 @@ def get_routers() -> list[Router]:
         coordinator.router,
         review.router,
         admin.router,
+        uploads.router,
         leader.router,
         menu.router,
         assessment.router,

@@ -37,6 +37,9 @@ def _file_messages() -> dict[str, str]:
         "not_utf8": _("The file must be saved as UTF-8."),
         "unsupported_table": _("Only .xlsx and .csv files can be imported (got {name})."),
         "not_xlsx": _("The file is not a readable Excel workbook (.xlsx)."),
+        "bad_role": _("Unknown role “{value}” (roles: {known})."),
+        "role_needs_unit": _("The role {value} belongs to a unit: fill in unit_code."),
+        "bad_count": _("The count “{value}” must be a whole number from 1 to 1000."),
     }
 
 
@@ -82,6 +85,7 @@ def _service_messages() -> dict[str, str]:
             "parts, or upload it to a shared drive and send the link instead."
         ),
         "bad_type": _("Files of this type are not accepted ({name}). Accepted: {allowed}; or send a photo."),
+        "bad_policy": _("Invalid reminder setting: {field}."),
         "already_reviewed": _("This item has already been decided (or was not submitted)."),
         "bad_points": _("Type points between 0 and {max}, e.g. 7,5."),
         "bad_comment": _("Type a comment of 3 to 2,000 characters."),

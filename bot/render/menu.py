@@ -62,6 +62,9 @@ def menu_screen(actor: Actor) -> Screen:
         buttons.append([Button(_("📣 Send a message"), menu("broadcast"))])
     if any(r.role == "admin" for r in actor.roles):
         buttons.append([Button(_("📦 Export data"), menu("export"))])
+        buttons.append(
+            [Button(_("📥 Import units"), menu("import_units")), Button(_("✉️ Invite people"), menu("import_invites"))]
+        )
     if any(r.role == "leader" for r in actor.roles):
         buttons.append([Button(_("🔔 Weekly digest on/off"), menu("digest"))])
     if len(actor.units()) > 1:

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.services.errors import ServiceError
+from bot.services.errors import InputFileError, InputFileErrors, ServiceError
+from bot.services.tables import Row, read_table
 from storage.db import Database
 from storage.models import CAMPAIGN_WIDE_ROLES, ROLES, Invite, Membership, Person, Unit
 from storage.queries import unit_by_code
@@ -146,3 +147,73 @@ async def redeem_invite(
         invite.used_by, invite.used_at = person.id, now
         unit = await session.get(Unit, invite.unit_id) if invite.unit_id else None
         return Redeemed(person.id, invite.role, invite.unit_id, unit.name if unit else "", already)
+
+
+@dataclass(frozen=True)
+class InviteRequest:
+    line: int
+    unit_code: str | None
+    role: str
+    count: int
+
+
+def invite_requests(header: list[str], rows: list[Row]) -> list[InviteRequest]:
+    """Rows `unit_code, role, count` of a sheet, all checked (every bad line reported, none used)."""
+    if "role" not in header:
+        raise InputFileErrors([InputFileError("missing_column", 1, column="role")])
+    errors, requests = [], []
+    for row in rows:
+        role, unit, count_text = row.get("role"), row.get("unit_code") or None, row.get("count") or "1"
+        if role not in ROLES:
+            errors.append(InputFileError("bad_role", row.line, value=role, known=", ".join(ROLES)))
+            continue
+        if unit is None and role not in CAMPAIGN_WIDE_ROLES:
+            errors.append(InputFileError("role_needs_unit", row.line, value=role))
+            continue
+        if not count_text.isdigit() or not 1 <= int(count_text) <= MAX_PER_CALL:
+            errors.append(InputFileError("bad_count", row.line, value=count_text))
+            continue
+        requests.append(InviteRequest(row.line, unit, role, int(count_text)))
+    if errors:
+        raise InputFileErrors(errors)
+    return requests
+
+
+async def invites_from_table(db: Database, data: bytes, file_name: str, created_by: int | None) -> list[IssuedInvite]:
+    """The same checks as the CLI, all-or-nothing: one transaction for every row."""
+    try:
+        header, rows = read_table(data, file_name)
+    except InputFileError as exc:
+        raise InputFileErrors([exc]) from exc
+    requests = invite_requests(header, rows)
+    expires_at = utcnow() + timedelta(days=14)
+    issued: list[IssuedInvite] = []
+    async with db.session() as session, session.begin():
+        units = {}
+        for request in requests:
+            if request.unit_code and request.unit_code not in units:
+                units[request.unit_code] = await unit_by_code(session, request.unit_code)
+        missing = [
+            InputFileError("unknown_unit", r.line, unit=r.unit_code)
+            for r in requests
+            if r.unit_code and units[r.unit_code] is None
+        ]
+        if missing:
+            raise InputFileErrors(missing)
+        for request in requests:
+            unit = units.get(request.unit_code) if request.unit_code else None
+            for _ in range(request.count):
+                code = secrets.token_urlsafe(18)
+                session.add(
+                    Invite(
+                        code_hash=hash_code(code),
+                        role=request.role,
+                        unit_id=unit.id if unit else None,
+                        expires_at=expires_at,
+                        created_by=created_by,
+                    )
+                )
+                issued.append(
+                    IssuedInvite(code, request.role, unit.code if unit else "", unit.name if unit else "", expires_at)
+                )
+    return issued

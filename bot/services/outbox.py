@@ -116,11 +116,18 @@ async def claim(
             .where(Outbox.state == "sending", Outbox.claimed_at < now - STALE_AFTER)
             .values(state="pending", claimed_at=None)
         )
-        window = await session.get(OutboxWindow, 1, with_for_update=True)
-        if window is None:
-            window = OutboxWindow(id=1, window_start=now, taken=0)
-            session.add(window)
-            await session.flush()
+        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        await session.execute(  # the one window row, created once whoever comes first
+            insert(OutboxWindow).values(id=1, window_start=now, taken=0).on_conflict_do_nothing(index_elements=["id"])
+        )
+        window = (
+            await session.execute(
+                select(OutboxWindow)
+                .where(OutboxWindow.id == 1)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        ).scalar_one()
         if window.paused_until is not None and window.paused_until > now:
             return []
         if now - window.window_start >= timedelta(seconds=1):

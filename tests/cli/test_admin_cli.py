@@ -61,3 +61,13 @@ def test_a_bad_units_file_reports_each_line_and_exits_2(cli, tmp_path):
 def test_an_invite_for_an_unknown_role_is_refused_in_vietnamese(cli):
     out = cli("people", "invite", "--role", "king")
     assert out.returncode == 2 and "Không có vai trò" in out.stderr
+
+
+def test_a_coordinator_changes_the_reminder_policy_and_bad_values_are_refused(cli):
+    assert cli("period", "open", "--framework", "dongthap-1397-so", "--year", "2026", "--deadline",
+               "2026-12-15").returncode == 0
+    out = cli("period", "reminders", "--period", "1", "--days-before", "5,2", "--start", "08:00")
+    assert out.returncode == 0, out.stderr
+    assert "5, 2 ngày trước hạn chót" in out.stdout and "từ 08:00–17:30" in out.stdout
+    bad = cli("period", "reminders", "--period", "1", "--start", "25:00")
+    assert bad.returncode == 2 and "start" in bad.stderr

@@ -99,3 +99,28 @@ async def test_a_focal_point_cannot_reach_the_review_queue_or_the_export(demo_bo
     await focal.expect("Bạn không có quyền")
     await focal.press_data(menu["message_id"], "rvn|0|0||")
     await focal.expect("Bạn không có quyền")
+
+
+async def test_an_admin_imports_units_and_invites_people_by_sending_sheets(demo_bot, person, emulator):
+    admin = person(ADMIN, "Đặng Quốc Bảo")
+    await admin.send("/menu")
+    await admin.expect("Menu chính")
+    await admin.press("Nhập đơn vị")
+    await admin.expect("Gửi bảng danh sách đơn vị")
+    bad = "code,name,cohort\nX-MOI,,xa-phuong\nX-MOI2,Xã Mới 2,xa-phuong\n"
+    await admin.upload(bad.encode(), "don-vi.csv", mime="text/csv")
+    await admin.expect("Dòng 2: Đơn vị X-MOI chưa có tên")
+    good = "code,name,cohort,has_public_services\nX-MOI,Xã Mới,xa-phuong,có\n"
+    await admin.upload(good.encode(), "don-vi.csv", mime="text/csv")
+    await admin.expect("Đơn vị: 1 tạo mới, 0 cập nhật, 0 không đổi.")
+    await admin.send("/menu")
+    await admin.expect("Menu chính")
+    await admin.press("Mời người dùng")
+    await admin.expect("Gửi bảng lời mời")
+    await admin.upload("unit_code,role,count\nX-MOI,focal_point,2\n,coordinator,1\n".encode(), "moi.csv",
+                       mime="text/csv")
+    await admin.expect("Đã tạo 3 lời mời")
+    sheet = next(m for m in emulator.state.chats[ADMIN].messages.values()
+                 if m.get("document", {}).get("file_name") == "loi-moi.csv")
+    links = emulator.state.files[sheet["document"]["file_id"]].data.decode("utf-8-sig")
+    assert links.count("https://t.me/dti_sandbox_bot?start=") == 3
