@@ -64,8 +64,12 @@ def test_an_invite_for_an_unknown_role_is_refused_in_vietnamese(cli):
 
 
 def test_a_coordinator_changes_the_reminder_policy_and_bad_values_are_refused(cli):
-    assert cli("period", "open", "--framework", "dongthap-1397-so", "--year", "2026", "--deadline",
-               "2026-12-15").returncode == 0
+    assert (
+        cli(
+            "period", "open", "--framework", "dongthap-1397-so", "--year", "2026", "--deadline", "2026-12-15"
+        ).returncode
+        == 0
+    )
     out = cli("period", "reminders", "--period", "1", "--days-before", "5,2", "--start", "08:00")
     assert out.returncode == 0, out.stderr
     assert "5, 2 ngày trước hạn chót" in out.stdout and "từ 08:00–17:30" in out.stdout

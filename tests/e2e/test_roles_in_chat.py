@@ -68,9 +68,14 @@ async def test_a_sent_back_item_reaches_the_focal_point_whose_button_opens_it(de
 
         review = (await session.execute(select(Review).order_by(Review.id.desc()).limit(1))).scalar_one()
         answer = await session.get(Answer, review.answer_id)
-        focal_ids = [t for (t,) in await session.execute(
-            select(Person.telegram_id).join(Membership, Membership.person_id == Person.id)
-            .where(Membership.unit_id == answer.unit_id, Membership.role == "focal_point"))]
+        focal_ids = [
+            t
+            for (t,) in await session.execute(
+                select(Person.telegram_id)
+                .join(Membership, Membership.person_id == Person.id)
+                .where(Membership.unit_id == answer.unit_id, Membership.role == "focal_point")
+            )
+        ]
     focal = person(focal_ids[0])
     notice = await focal.expect("được đề nghị bổ sung: “Đề nghị bổ sung bản quét có chữ ký.”", timeout=30)
     assert notice["reply_markup"]["inline_keyboard"][0][0]["text"].startswith("📝 Mở chỉ số")
@@ -117,10 +122,12 @@ async def test_an_admin_imports_units_and_invites_people_by_sending_sheets(demo_
     await admin.expect("Menu chính")
     await admin.press("Mời người dùng")
     await admin.expect("Gửi bảng lời mời")
-    await admin.upload("unit_code,role,count\nX-MOI,focal_point,2\n,coordinator,1\n".encode(), "moi.csv",
-                       mime="text/csv")
+    await admin.upload(b"unit_code,role,count\nX-MOI,focal_point,2\n,coordinator,1\n", "moi.csv", mime="text/csv")
     await admin.expect("Đã tạo 3 lời mời")
-    sheet = next(m for m in emulator.state.chats[ADMIN].messages.values()
-                 if m.get("document", {}).get("file_name") == "loi-moi.csv")
+    sheet = next(
+        m
+        for m in emulator.state.chats[ADMIN].messages.values()
+        if m.get("document", {}).get("file_name") == "loi-moi.csv"
+    )
     links = emulator.state.files[sheet["document"]["file_id"]].data.decode("utf-8-sig")
     assert links.count("https://t.me/dti_sandbox_bot?start=") == 3

@@ -16,8 +16,9 @@ async def test_concurrent_senders_never_claim_the_same_message_and_share_the_rat
     senders = [Database(db.url) for _ in range(3)]  # three processes' own engines
     try:
         claims = await asyncio.gather(*(claim(s, rate=40, now=now, limit=50) for s in senders))
-        claims += await asyncio.gather(*(claim(s, rate=40, now=now + timedelta(milliseconds=300), limit=50)
-                                         for s in senders))
+        claims += await asyncio.gather(
+            *(claim(s, rate=40, now=now + timedelta(milliseconds=300), limit=50) for s in senders)
+        )
     finally:
         for s in senders:
             await s.dispose()
@@ -25,6 +26,7 @@ async def test_concurrent_senders_never_claim_the_same_message_and_share_the_rat
     assert len(ids) == len(set(ids))  # nobody sends a message twice
     assert len(ids) == 40  # all of them together took one second's worth: the global rate holds
     async with db.session() as session:
-        sending = (await session.execute(
-            select(func.count()).select_from(Outbox).where(Outbox.state == "sending"))).scalar_one()
+        sending = (
+            await session.execute(select(func.count()).select_from(Outbox).where(Outbox.state == "sending"))
+        ).scalar_one()
     assert sending == 40

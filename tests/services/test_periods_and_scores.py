@@ -105,6 +105,10 @@ async def test_the_streaming_scores_rank_exactly_like_the_full_computation(db, s
     full = await period_scores(db, report.period_id)
     async with db.read_session() as session:
         compact = await compact_period_scores(session, report.period_id)
-    flatten = lambda s: [(c.code, e.code, e.rank, e.result.points, e.result.value)  # noqa: E731
-                         for c in s.cohorts.values() for e in c.entries]
+
+    def flatten(s):
+        return [
+            (c.code, e.code, e.rank, e.result.points, e.result.value) for c in s.cohorts.values() for e in c.entries
+        ]
+
     assert flatten(compact) == flatten(full)
