@@ -95,42 +95,47 @@ def buttons(message: dict[str, Any]) -> list[str]:
     ]
 
 
+async def add_people(session: Any, prefix: str, first_user: int, count: int) -> None:
+    """`count` units of the department cohort, each with one focal point on Telegram."""
+    await session.execute(
+        insert(Unit),
+        [
+            {
+                "code": f"{prefix}{n:04d}",
+                "name": f"Đơn vị {prefix}{n}",
+                "cohort": "so-nganh",
+                "attributes": {"has_public_services": True},
+                "ranked": True,
+                "active": True,
+            }
+            for n in range(count)
+        ],
+    )
+    await session.execute(
+        insert(Person),
+        [{"telegram_id": first_user + n, "full_name": f"Người {prefix}{n}", "reachable": True} for n in range(count)],
+    )
+    units = dict((await session.execute(select(Unit.code, Unit.id).where(Unit.code.like(f"{prefix}%")))).all())
+    persons = dict((await session.execute(select(Person.telegram_id, Person.id))).all())
+    await session.execute(
+        insert(Membership),
+        [
+            {
+                "person_id": persons[first_user + n],
+                "unit_id": units[f"{prefix}{n:04d}"],
+                "role": "focal_point",
+                "active": True,
+            }
+            for n in range(count)
+        ],
+    )
+
+
 async def prepare(data_dir: Path, people: int) -> Any:
     db = Database(default_url(data_dir))
     await upgrade(db)
     async with db.session() as session, session.begin():
-        await session.execute(
-            insert(Unit),
-            [
-                {
-                    "code": f"U{n:04d}",
-                    "name": f"Đơn vị {n}",
-                    "cohort": "so-nganh",
-                    "attributes": {"has_public_services": True},
-                    "ranked": True,
-                    "active": True,
-                }
-                for n in range(people)
-            ],
-        )
-        await session.execute(
-            insert(Person),
-            [{"telegram_id": FIRST_USER + n, "full_name": f"Người {n}", "reachable": True} for n in range(people)],
-        )
-        units = dict((await session.execute(select(Unit.code, Unit.id))).all())
-        persons = dict((await session.execute(select(Person.telegram_id, Person.id))).all())
-        await session.execute(
-            insert(Membership),
-            [
-                {
-                    "person_id": persons[FIRST_USER + n],
-                    "unit_id": units[f"U{n:04d}"],
-                    "role": "focal_point",
-                    "active": True,
-                }
-                for n in range(people)
-            ],
-        )
+        await add_people(session, "U", FIRST_USER, people)
     period = await open_period(db, "dongthap-1397-so", 2026, date.today() + timedelta(days=30))
     async with db.session() as session:
         version = await session.get(FrameworkVersion, (await session.get(Period, period.id)).framework_version_id)
@@ -242,7 +247,10 @@ async def main(n_people: int, offered_rate: float, latency_seconds: float) -> in
         pace: asyncio.Queue[None] = asyncio.Queue()
         open_latencies: list[float] = []
         open_counts = {"answers": 0, "navigation": 0}
-        await _add_people(data_dir, n_people)
+        db = Database(default_url(data_dir))
+        async with db.session() as session, session.begin():
+            await add_people(session, "V", FIRST_USER + n_people, n_people)
+        await db.dispose()
 
         async def feeder() -> None:
             interval = 1 / offered_rate
@@ -294,48 +302,6 @@ async def main(n_people: int, offered_rate: float, latency_seconds: float) -> in
         f"p95 {p95:.0f} ms (target < 250 ms) {'OK' if p95 < 250 else 'MISSED'}"
     )
     return 0 if ratio >= 0.5 and p95 < 250 else 1
-
-
-async def _add_people(data_dir: Path, n_people: int) -> None:
-    """Second cohort of people (their own units) for the open-loop phase."""
-    db = Database(default_url(data_dir))
-    async with db.session() as session, session.begin():
-        await session.execute(
-            insert(Unit),
-            [
-                {
-                    "code": f"V{n:04d}",
-                    "name": f"Đơn vị B{n}",
-                    "cohort": "so-nganh",
-                    "attributes": {"has_public_services": True},
-                    "ranked": True,
-                    "active": True,
-                }
-                for n in range(n_people)
-            ],
-        )
-        await session.execute(
-            insert(Person),
-            [
-                {"telegram_id": FIRST_USER + n_people + n, "full_name": f"Người B{n}", "reachable": True}
-                for n in range(n_people)
-            ],
-        )
-        units = dict((await session.execute(select(Unit.code, Unit.id))).all())
-        persons = dict((await session.execute(select(Person.telegram_id, Person.id))).all())
-        await session.execute(
-            insert(Membership),
-            [
-                {
-                    "person_id": persons[FIRST_USER + n_people + n],
-                    "unit_id": units[f"V{n:04d}"],
-                    "role": "focal_point",
-                    "active": True,
-                }
-                for n in range(n_people)
-            ],
-        )
-    await db.dispose()
 
 
 if __name__ == "__main__":

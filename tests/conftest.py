@@ -57,6 +57,17 @@ async def db(empty_db):
 
 
 @pytest.fixture
+async def emulator():
+    """The Bot API emulator on a free local port (the bot under test talks to it over HTTP)."""
+    from tests.e2e.harness import Emulator
+
+    emu = Emulator()
+    await emu.start()
+    yield emu
+    await emu.stop()
+
+
+@pytest.fixture
 def store(tmp_path) -> EvidenceStore:
     return EvidenceStore(tmp_path / "evidence")
 

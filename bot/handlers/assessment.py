@@ -40,7 +40,7 @@ async def assessment_button(query: CallbackQuery, actor: Actor, db: Database) ->
         elif action.verb == "lst":
             result = await assessment.item_list(db, actor, unit, period, int(arg or 0))
         elif action.verb == "evm":
-            result = await evidence.manage_evidence(db, actor, unit, period, code)
+            result = await assessment.open_item(db, actor, unit, period, code, step="evidence_manage")
         elif action.verb == "evd":
             result = await evidence.remove_evidence(db, actor, unit, period, code, int(arg or 0))
         elif action.verb == "doc":

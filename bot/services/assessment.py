@@ -94,14 +94,20 @@ async def open_current(
 
 
 async def open_item(
-    db: Database, actor: Actor, unit_id: int, period_id: int, code: str, now: datetime | None = None
+    db: Database,
+    actor: Actor,
+    unit_id: int,
+    period_id: int,
+    code: str,
+    step: str = "answer",
+    now: datetime | None = None,
 ) -> ItemView:
-    """Open any item (from the list, a reminder or a reviewer's notice), showing its current value."""
+    """Open any item (from the list, a reminder or a reviewer's notice) at a step, showing its current value."""
     now = now or utcnow()
     async with db.session() as session, session.begin():
         ctx = await load_ctx(session, actor, unit_id, period_id, now)
         ctx.item(code)
-        return await open_at(ctx, code, now)
+        return await open_at(ctx, code, now, step=step)
 
 
 # -- answering -------------------------------------------------------------------------------------

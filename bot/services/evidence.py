@@ -189,25 +189,25 @@ def _display_name(incoming: IncomingFile) -> str:
     return name[:255]
 
 
+async def attach(ctx: Ctx, sub: SubIndex, now: datetime, audit: dict, **fields: object) -> Evidence:
+    """Add an evidence row to the item's answer (created empty if needed) with its audit row."""
+    answer = await lock_answer(ctx.session, ctx.period.id, ctx.unit.id, sub.code)
+    ctx.answers[sub.code] = answer
+    evidence = Evidence(answer_id=answer.id, uploaded_by=ctx.actor.person_id, uploaded_at=now, **fields)
+    ctx.session.add(evidence)
+    await ctx.session.flush()
+    record_history(
+        ctx.session, answer, "evidence_add", ctx.actor.person_id, now, None, {"evidence": evidence.id, **audit}
+    )
+    return evidence
+
+
 async def add_link(ctx: Ctx, sub: SubIndex, text: str, now: datetime) -> ItemView:
     url = text.strip()
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in url or len(url) > 2048:
         raise InvalidAnswer("not_a_link", "url", value=url)
-    answer = await lock_answer(ctx.session, ctx.period.id, ctx.unit.id, sub.code)
-    ctx.answers[sub.code] = answer
-    evidence = Evidence(answer_id=answer.id, kind="link", url=url, uploaded_by=ctx.actor.person_id, uploaded_at=now)
-    ctx.session.add(evidence)
-    await ctx.session.flush()
-    record_history(
-        ctx.session,
-        answer,
-        "evidence_add",
-        ctx.actor.person_id,
-        now,
-        None,
-        {"evidence": evidence.id, "kind": "link", "url": url},
-    )
+    await attach(ctx, sub, now, {"kind": "link", "url": url}, kind="link", url=url)
     return await open_at(ctx, sub.code, now, step="evidence", notice=Notice("evidence_added", {"count": 1}))
 
 
@@ -237,27 +237,15 @@ async def document_ref_step(ctx: Ctx, sub: SubIndex, step: str, text: str, now: 
         return await open_at(ctx, sub.code, now, step="doc_summary", pending={**pending, "date": when.isoformat()})
     if not 3 <= len(value) <= 1024:
         raise InvalidAnswer("bad_doc_summary", "summary", value=value)
-    answer = await lock_answer(ctx.session, ctx.period.id, ctx.unit.id, sub.code)
-    ctx.answers[sub.code] = answer
-    evidence = Evidence(
-        answer_id=answer.id,
+    await attach(
+        ctx,
+        sub,
+        now,
+        {"kind": "document_ref", "number": pending["number"]},
         kind="document_ref",
         doc_number=pending["number"],
         doc_date=date.fromisoformat(pending["date"]),
         doc_summary=value,
-        uploaded_by=ctx.actor.person_id,
-        uploaded_at=now,
-    )
-    ctx.session.add(evidence)
-    await ctx.session.flush()
-    record_history(
-        ctx.session,
-        answer,
-        "evidence_add",
-        ctx.actor.person_id,
-        now,
-        None,
-        {"evidence": evidence.id, "kind": "document_ref", "number": pending["number"]},
     )
     return await open_at(ctx, sub.code, now, step="evidence", notice=Notice("docref_saved", {}))
 
@@ -271,16 +259,6 @@ def parse_vn_date(text: str) -> date | None:
         return date.fromisoformat(text.strip())
     except ValueError:
         return None
-
-
-async def manage_evidence(
-    db: Database, actor: Actor, unit_id: int, period_id: int, code: str, now: datetime | None = None
-) -> ItemView:
-    now = now or utcnow()
-    async with db.session() as session, session.begin():
-        ctx = await load_ctx(session, actor, unit_id, period_id, now)
-        ctx.item(code)
-        return await open_at(ctx, code, now, step="evidence_manage")
 
 
 async def remove_evidence(

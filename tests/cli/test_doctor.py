@@ -13,15 +13,6 @@ from bot.services.demo import seed_demo
 from storage.db import Database, default_url
 from storage.files import EvidenceStore
 from storage.migrate import upgrade
-from tests.e2e.harness import Emulator
-
-
-@pytest.fixture
-async def emulator():
-    emu = Emulator()
-    await emu.start()
-    yield emu
-    await emu.stop()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from bot.services.periods import open_period
 from bot.services.units_import import import_units
 from storage.db import Database, default_url
 from storage.migrate import upgrade
-from tests.e2e.harness import BotProcess, Emulator, Person, bot_env
+from tests.e2e.harness import BotProcess, Person, bot_env
 
 pytestmark = pytest.mark.e2e
 
@@ -25,14 +25,6 @@ class Campaign:
     async def invite(self, unit: str | None, role: str = "focal_point") -> str:
         [issued] = await create_invites(self.db, role, unit)
         return issued.code
-
-
-@pytest.fixture
-async def emulator():
-    emu = Emulator()
-    await emu.start()
-    yield emu
-    await emu.stop()
 
 
 @pytest.fixture
