@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import urllib.request
 from datetime import datetime
@@ -16,6 +15,7 @@ from bot.cli.output import fail
 from bot.i18n import _
 from bot.render.labels import role_label
 from bot.render.numbers import VN_TZ, vn_date
+from bot.render.sheets import invites_csv
 from bot.services.invites import create_invites, invite_link, parse_expiry
 from bot.services.units_import import import_units
 from bot.settings import Settings
@@ -72,13 +72,9 @@ def invite_cmd(
     issued = run_with_db(lambda db, _cfg: create_invites(db, role, unit, count, expires_in))
     stamp = datetime.now(VN_TZ).strftime("%Y%m%d-%H%M%S")
     out = out or Path(f"invites-{unit or 'all'}-{role}-{stamp}.csv")
-    with out.open("w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel opens Vietnamese text correctly
-        writer = csv.writer(fh)
-        writer.writerow(["unit_code", "unit_name", "role", "link", "expires"])
-        for invite in issued:
-            link = invite_link(username, invite.code)
-            writer.writerow([invite.unit_code, invite.unit_name, invite.role, link, vn_date(invite.expires_at)])
-            typer.echo(link)
+    out.write_bytes(invites_csv(issued, username))
+    for invite in issued:
+        typer.echo(invite_link(username, invite.code))
     typer.echo(
         _("{count} invitations ({role}) valid until {date}, written to {path}.").format(
             count=len(issued), role=role_label(role), date=vn_date(issued[0].expires_at), path=out

@@ -16,12 +16,10 @@ from bot.render.sheets import progress_xlsx
 from bot.services import progress
 from bot.services.access import Actor
 from bot.services.errors import ServiceError
-from bot.services.export import export_period
-from bot.services.progress import open_periods
+from bot.services.export import export_open_period
 from bot.settings import Settings
 from storage.db import Database
 from storage.files import EvidenceStore
-from storage.types import utcnow
 
 router = Router(name="admin")
 TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024  # bots may send documents up to 50 MB
@@ -45,14 +43,9 @@ async def export_button(
     query: CallbackQuery, actor: Actor, db: Database, store: EvidenceStore, settings: Settings, bot: Bot
 ) -> None:
     """Export the open period; send the files when Telegram can carry them, else say how to get them."""
+    await query.answer(_("Exporting… this can take a minute."))
     try:
-        async with db.read_session() as session:
-            periods = await open_periods(session)
-        if not periods:
-            raise ServiceError("no_open_period")
-        folder = settings.data_dir / "exports" / utcnow().strftime("%Y%m%d-%H%M%S")
-        await query.answer(_("Exporting… this can take a minute."))
-        result = await export_period(db, store, periods[-1].id, folder, actor)
+        period_id, result = await export_open_period(db, store, settings.data_dir / "exports", actor)
     except ServiceError as exc:
         await answer_error(query, exc)
         return
@@ -66,7 +59,7 @@ async def export_button(
                 _(
                     "{name} is larger than 50 MB, too big for Telegram. On the server: "
                     "dti-bot export --period {period} --out DIR"
-                ).format(name=path.name, period=periods[-1].id),
+                ).format(name=path.name, period=period_id),
             )
     await bot.send_message(
         chat,

@@ -13,6 +13,7 @@ from bot.handlers.leader import show_result
 from bot.i18n import _
 from bot.render.assessment import screen_for
 from bot.render.menu import help_screen
+from bot.render.notices import time_left
 from bot.render.numbers import VN_TZ, vn_date
 from bot.render.screen import Screen
 from bot.services import assessment, progress
@@ -52,12 +53,7 @@ async def answer_question(
 
 
 def deadline_text(info: progress.DeadlineInfo) -> str:
-    if info.days_left > 0:
-        when = _("{days} days left").format(days=info.days_left)
-    elif info.days_left == 0:
-        when = _("today is the deadline")
-    else:
-        when = _("{days} days overdue").format(days=-info.days_left)
+    when = time_left(info.days_left)
     return _("⏳ Deadline of {title}: {deadline} — {when}.").format(
         title=info.title, deadline=vn_date(info.deadline), when=when
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from aiogram import Bot, F, Router
@@ -13,14 +12,13 @@ from bot.handlers.common import answer_error, reply
 from bot.i18n import _
 from bot.render.actions import menu
 from bot.render.errors import service_error
-from bot.render.labels import role_label
-from bot.render.numbers import vn_date
 from bot.render.screen import Button, Screen, rows
+from bot.render.sheets import invites_csv
 from bot.services import uploads
 from bot.services.access import Actor
 from bot.services.errors import ServiceError
 from bot.services.evidence import MAX_FILE_BYTES
-from bot.services.invites import invite_link, invites_from_table
+from bot.services.invites import invites_from_table
 from bot.services.units_import import import_units
 from storage.db import Database
 
@@ -82,22 +80,7 @@ async def sheet_received(message: Message, actor: Actor, db: Database, bot: Bot,
                 db, buffer.getvalue(), document.file_name or "invites.xlsx", actor.person_id
             )
             username = (await bot.get_me()).username
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(["unit_code", "unit_name", "role", "link", "expires"])
-            for invite in issued:
-                writer.writerow(
-                    [
-                        invite.unit_code,
-                        invite.unit_name,
-                        role_label(invite.role),
-                        invite_link(username, invite.code),
-                        vn_date(invite.expires_at),
-                    ]
-                )
-            await bot.send_document(
-                message.chat.id, BufferedInputFile(("\ufeff" + out.getvalue()).encode(), "loi-moi.csv")
-            )
+            await bot.send_document(message.chat.id, BufferedInputFile(invites_csv(issued, username), "loi-moi.csv"))
             await message.answer(
                 _("{count} invitations created; the links are in the file above.").format(count=len(issued))
             )

@@ -29,14 +29,18 @@ def from_payload(payload: dict[str, Any]) -> Screen:
     )
 
 
+def time_left(days_left: int) -> str:
+    """ "còn 3 ngày", "hôm nay là hạn chót", "đã quá hạn 2 ngày"."""
+    if days_left > 0:
+        return _("{days} days left").format(days=days_left)
+    if days_left == 0:
+        return _("today is the deadline")
+    return _("{days} days overdue").format(days=-days_left)
+
+
 def reminder(due: DueReminder) -> Screen:
     deadline = vn_date(due.deadline)
-    if due.days_left > 0:
-        when = _("{days} days left").format(days=due.days_left)
-    elif due.days_left == 0:
-        when = _("today is the deadline")
-    else:
-        when = _("{days} days overdue").format(days=-due.days_left)
+    when = time_left(due.days_left)
     if due.missing > 0:
         text = _("⏰ {unit} still has {missing}/{total} items unanswered, deadline {deadline} — {when}.").format(
             unit=escape(due.unit_name), missing=due.missing, total=due.total, deadline=deadline, when=when

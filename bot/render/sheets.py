@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from bot.i18n import _
+from bot.render.labels import role_label
+from bot.render.numbers import vn_date
+from bot.services.invites import IssuedInvite, invite_link
 from bot.services.progress import ProgressReport
+
+
+def invites_csv(issued: list[IssuedInvite], bot_username: str) -> bytes:
+    """Invitation links for mail merge, UTF-8 with a BOM so that Excel shows Vietnamese correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["unit_code", "unit_name", "role", "link", "expires"])
+    for invite in issued:
+        writer.writerow(
+            [
+                invite.unit_code,
+                invite.unit_name,
+                role_label(invite.role),
+                invite_link(bot_username, invite.code),
+                vn_date(invite.expires_at),
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def progress_xlsx(report: ProgressReport) -> bytes:

@@ -23,11 +23,14 @@ from sqlalchemy import select
 
 from bot.i18n import _
 from bot.services.access import Actor, NotAllowed
+from bot.services.errors import ServiceError
+from bot.services.progress import open_periods
 from bot.services.scores import compact_period_scores
 from scoring import plain
 from storage.db import Database
 from storage.files import EvidenceStore
 from storage.models import Answer, AnswerHistory, Evidence, Person, Unit
+from storage.types import utcnow
 
 STREAM_ROWS = 2000
 
@@ -205,6 +208,17 @@ async def export_period(
             )
     book.save(xlsx_path)
     return ExportResult(xlsx_path, zip_path, answers, files)
+
+
+async def export_open_period(db: Database, store: EvidenceStore, root: Path, actor: Actor) -> tuple[int, ExportResult]:
+    """Export the newest open period into a fresh folder under `root` (the admin's chat button)."""
+    require_admin(actor)
+    async with db.read_session() as session:
+        periods = await open_periods(session)
+    if not periods:
+        raise ServiceError("no_open_period")
+    folder = root / utcnow().strftime("%Y%m%d-%H%M%S")
+    return periods[-1].id, await export_period(db, store, periods[-1].id, folder, actor)
 
 
 def _ranking_sheets(book: Workbook, scores) -> None:  # type: ignore[no-untyped-def]

@@ -63,14 +63,19 @@ async def _unit_for(session, actor: Actor, unit_id: int | None) -> Unit:  # type
     return await session.get(Unit, role.unit_id)
 
 
+async def _current(session, actor: Actor, unit_id: int | None) -> tuple[Unit, Period, PeriodScores]:  # type: ignore[no-untyped-def]
+    """The person's unit, its current period and that period's scores."""
+    unit = await _unit_for(session, actor, unit_id)
+    found = await current_period(session, unit)
+    if found is None:
+        raise NoPeriod()
+    period, _version = found
+    return unit, period, await load_period_scores(session, period.id)
+
+
 async def standing(db: Database, actor: Actor, show_peer_names: bool = True, unit_id: int | None = None) -> Standing:
     async with db.read_session() as session:
-        unit = await _unit_for(session, actor, unit_id)
-        found = await current_period(session, unit)
-        if found is None:
-            raise NoPeriod()
-        period, _version = found
-        scores = await load_period_scores(session, period.id)
+        unit, period, scores = await _current(session, actor, unit_id)
         return await _standing(session, unit, period, scores, show_peer_names)
 
 
@@ -116,12 +121,7 @@ async def _standing(session, unit: Unit, period: Period, scores: PeriodScores, p
 
 async def weakest(db: Database, actor: Actor, limit: int = 8, show_peer_names: bool = True) -> Weakest:
     async with db.read_session() as session:
-        unit = await _unit_for(session, actor, None)
-        found = await current_period(session, unit)
-        if found is None:
-            raise NoPeriod()
-        period, _version = found
-        scores = await load_period_scores(session, period.id)
+        unit, period, scores = await _current(session, actor, None)
         view = await _standing(session, unit, period, scores, show_peer_names)
         answers = {
             a.sub_index_code: a
