@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
@@ -24,6 +23,7 @@ from bot.outbox import OutboxSender
 from bot.polling import poll_until_stopped
 from bot.retry import RetryMiddleware
 from bot.scheduler import Jobs, build_scheduler
+from bot.session import BotSession
 from bot.settings import Settings
 from storage.db import Database
 from storage.files import EvidenceStore
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 def create_bot(token: str, api_url: str, retry: bool = True) -> Bot:
     """`retry=False` for the outbox sender, which handles 429 and 5xx itself (globally)."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
+    session = BotSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
     if retry:
         session.middleware(RetryMiddleware())
     return Bot(token=token, session=session)

@@ -4,6 +4,7 @@ PostgreSQL (asyncpg) by URL; the rest of the code cannot tell them apart."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,11 +12,13 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.sqlite_inline import connect_inline
 from storage.updates import TrackingSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+CHECKPOINT_EVERY = 200  # write transactions between two WAL checkpoints (≈ 1,600 pages, 6 MB)
 
 
 def default_url(data_dir: Path) -> str:
@@ -27,23 +30,36 @@ def redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _sqlite_engine(url: str, begin: str, **kw: Any) -> AsyncEngine:
+def _sqlite_engine(url: str, begin: str, *, inline: bool, **kw: Any) -> AsyncEngine:
+    """An engine on the SQLite file of `url`. `inline`: statements run on the event loop's thread
+    (storage.sqlite_inline), for the short statements of use cases; otherwise on aiosqlite's
+    worker thread, for long reads."""
     path = make_url(url).database
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kw)
+    if inline and path and path != ":memory:":
+        kw["async_creator"] = connect_inline(str(Path(path).resolve()), SQLITE_BUSY_TIMEOUT_MS / 1000)
+        busy_timeout_ms = 0  # waiting for the lock is done by sqlite_inline, without blocking the loop
+    else:
+        kw["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None}
+        busy_timeout_ms = SQLITE_BUSY_TIMEOUT_MS
+    engine = create_async_engine(url, **kw)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take transaction control from the driver so that writers start with BEGIN IMMEDIATE:
-        # a deferred transaction that later writes fails at once with "database is locked"
-        # instead of waiting for the busy timeout.
-        dbapi_connection.isolation_level = None
+        # Transaction control is taken from the driver (isolation_level None at connect) so that
+        # writers start with BEGIN IMMEDIATE: a deferred transaction that later writes fails at
+        # once with "database is locked" instead of waiting for the busy timeout.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if inline:
+            # A checkpoint writes the WAL back into the database file and syncs it: up to a hundred
+            # milliseconds that must not stall the event loop inside some commit. The Database
+            # runs checkpoints on a worker thread instead (Database._after_write).
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -56,20 +72,27 @@ def _sqlite_engine(url: str, begin: str, **kw: Any) -> AsyncEngine:
 class Database:
     """The engines and session factories of one database.
 
-    `session()` is for use cases that write; `read_session()` for long reads (exports, reports),
-    which on SQLite must not hold the write lock.
+    - `session()`: use cases that write (one transaction each);
+    - `short_read()`: the quick Core lookups of the request path (who is this, was this update seen);
+    - `read_session()`: long reads (exports, reports, cohort scores), which on SQLite run on a
+      worker thread so that they neither block the event loop nor hold the write lock.
+
+    On PostgreSQL all three share one engine.
     """
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.dialect = make_url(url).get_backend_name()
         if self.dialect == "sqlite":
-            self.engine = _sqlite_engine(url, "IMMEDIATE", echo=echo)
-            self.read_engine = _sqlite_engine(url, "DEFERRED", echo=echo)
+            self.engine = _sqlite_engine(url, "IMMEDIATE", inline=True, echo=echo)
+            self.short_engine = _sqlite_engine(url, "DEFERRED", inline=True, echo=echo)
+            self.read_engine = _sqlite_engine(url, "DEFERRED", inline=False, echo=echo)
         else:
             self.engine = create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
-            self.read_engine = self.engine
+            self.short_engine = self.read_engine = self.engine
         self._write_turn = asyncio.Lock() if self.dialect == "sqlite" else None
+        self._writes_since_checkpoint = 0
+        self._checkpointing: asyncio.Future[Any] | None = None
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=TrackingSession)
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -80,15 +103,50 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session for a use case that writes. On SQLite, writers of this process take turns here
-        (first come, first served) instead of spinning in SQLite's busy handler, which sleeps in
-        growing steps and made latency explode under load; other processes still meet the busy
-        timeout. Use cases never nest write sessions."""
+        (first come, first served) instead of meeting at SQLite's lock; other processes still wait
+        for it (storage.sqlite_inline, without blocking the loop). Use cases never nest write
+        sessions."""
         if self._write_turn is None:
             async with self.sessions() as session:
                 yield session
             return
         async with self._write_turn, self.sessions() as session:
             yield session
+        self._after_write()
+
+    def _after_write(self) -> None:
+        self._writes_since_checkpoint += 1
+        if self._writes_since_checkpoint >= CHECKPOINT_EVERY and (
+            self._checkpointing is None or self._checkpointing.done()
+        ):
+            self._writes_since_checkpoint = 0
+            self._checkpointing = asyncio.ensure_future(self._checkpoint_off_loop())
+
+    async def _checkpoint_off_loop(self) -> tuple[int, int, int]:
+        """Copy the WAL into the database file on a worker thread. The bulk goes while writers
+        carry on; the frames they added meanwhile are copied with this process's writers held
+        back, so that the next writer can start the WAL over (SQLite restarts it only after a
+        checkpoint that left nothing behind) and the file stays small."""
+        await asyncio.to_thread(self._checkpoint)
+        assert self._write_turn is not None
+        async with self._write_turn:
+            return await asyncio.to_thread(self._checkpoint)
+
+    def _checkpoint(self) -> tuple[int, int, int]:
+        """PASSIVE: copies what no reader still needs and never waits."""
+        connection = sqlite3.connect(make_url(self.url).database, isolation_level=None)
+        try:
+            busy, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            return busy, logged, copied
+        finally:
+            connection.close()
+
+    @asynccontextmanager
+    async def short_read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for a few indexed Core lookups, without the ORM's unit of work; on SQLite
+        they run on the loop's thread."""
+        async with self.short_engine.connect() as connection:
+            yield connection
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
@@ -96,6 +154,7 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
-        if self.read_engine is not self.engine:
-            await self.read_engine.dispose()
+        if self._checkpointing is not None:
+            await asyncio.gather(self._checkpointing, return_exceptions=True)
+        for engine in {self.engine, self.short_engine, self.read_engine}:
+            await engine.dispose()

@@ -1,4 +1,4 @@
-"""Coordinators' broadcasts in the chat, and the leaders' weekly digest switch."""
+"""Coordinators' broadcasts and reminder settings in the chat, and the leaders' weekly digest switch."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from bot.render import actions, notices
 from bot.render.actions import menu
 from bot.render.menu import menu_screen
 from bot.render.numbers import VN_TZ
+from bot.render.policy import policy_screen
 from bot.render.screen import Screen
-from bot.services import broadcasts, digest
+from bot.services import broadcasts, digest, policy
 from bot.services.access import Actor
 from bot.services.errors import ServiceError
 from storage.db import Database
@@ -82,6 +83,35 @@ def _send_time(choice: str) -> datetime | None:
         return None
     tomorrow = datetime.now(VN_TZ).date() + timedelta(days=1)
     return datetime.combine(tomorrow, time(8, 0), tzinfo=VN_TZ)
+
+
+@router.callback_query(F.data == menu("reminders"))
+async def show_reminder_policy(query: CallbackQuery, actor: Actor, db: Database) -> None:
+    """The reminder settings of the newest open period."""
+    try:
+        view = await policy.policy_view(db, actor)
+    except ServiceError as exc:
+        await answer_error(query, exc)
+        return
+    await reply(query, policy_screen(view))
+
+
+@router.callback_query(F.data.startswith("rmp|"))
+async def change_reminder_policy(query: CallbackQuery, actor: Actor, db: Database) -> None:
+    """One tap changes one setting (or shows another open period's settings)."""
+    action = actions.parse(query.data)
+    if action is None:
+        await answer_error(query, ServiceError("unknown_item"))
+        return
+    try:
+        if action.arg == "show":
+            view = await policy.policy_view(db, actor, action.period)
+        else:
+            view = await policy.change_policy(db, actor, action.period, action.arg)
+    except ServiceError as exc:
+        await answer_error(query, exc)
+        return
+    await reply(query, policy_screen(view))
 
 
 @router.callback_query(F.data == menu("digest"))

@@ -18,10 +18,11 @@ VERBS = {
     "doc",  # cite a document
     "sub",  # summary with the submit confirmation
     "sbc",  # submit, confirmed
-    "mnu",  # menu: arg assess | list | summary | help | units | unit:<id> | menu | broadcast | digest
+    "mnu",  # menu: arg assess | list | summary | help | units | unit:<id> | menu | broadcast | reminders | digest
     "bca",  # broadcast audience: arg focal_points | behind | leaders | cohort:<code>
     "bcs",  # broadcast send: arg now | tomorrow
     "bcx",  # broadcast cancel
+    "rmp",  # reminder policy of a period, arg: d:<days> | o:<days> | w:<weekday> | s:HH-MM | e:HH-MM | defaults | show
     "rvn",  # review: next in the queue
     "rva",  # review: accept, arg answer id
     "rvc",  # review: correct the points, arg answer id

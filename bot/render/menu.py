@@ -59,7 +59,9 @@ def menu_screen(actor: Actor) -> Screen:
     if any(r.role in ("reviewer", "coordinator") for r in actor.roles):
         buttons.append([Button(_("🔎 Review queue"), menu("review")), Button(_("📈 Progress"), menu("progress"))])
     if any(r.role in ("coordinator", "admin") for r in actor.roles):
-        buttons.append([Button(_("📣 Send a message"), menu("broadcast"))])
+        buttons.append(
+            [Button(_("📣 Send a message"), menu("broadcast")), Button(_("⏰ Reminders"), menu("reminders"))]
+        )
     if any(r.role == "admin" for r in actor.roles):
         buttons.append([Button(_("📦 Export data"), menu("export"))])
         buttons.append(
@@ -92,6 +94,15 @@ def help_screen(actor: Actor) -> Screen:
                 "Send photos or files (PDF, Word, Excel, up to 20 MB) as evidence right in the chat, paste a link, "
                 "or cite a document by number, date and summary. “📋 All items” jumps anywhere; answers can be "
                 "changed until the deadline; “📊 Summary and submit” sends them to the reviewers."
+            )
+        )
+    if roles & {"coordinator", "admin"}:
+        parts.append(
+            _(
+                "📣 <b>Coordinating</b>: “📣 Send a message” reaches all focal points, the units behind, a cohort "
+                "or the leaders, now or tomorrow at 08:00, with a delivery report. “⏰ Reminders” sets when the "
+                "bot reminds units that are behind: days before the deadline, how often when overdue, sending "
+                "days and hours."
             )
         )
     if roles & {"leader", "reviewer", "coordinator", "admin"}:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.services.errors import ServiceError
 from storage.db import Database
@@ -80,7 +80,7 @@ async def load_actor(db: Database, telegram_id: int) -> Actor | None:
         return await actor_in(session, telegram_id)
 
 
-async def actor_in(session: AsyncSession, telegram_id: int) -> Actor | None:
+async def actor_in(session: AsyncSession | AsyncConnection, telegram_id: int) -> Actor | None:
     """One query: the person, their active roles with their units, and the unit they chose."""
     rows = (
         await session.execute(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.access import Actor, NotAllowed
 from bot.services.assessment_views import PeriodRef
 from bot.services.errors import ServiceError
-from bot.services.frameworks import framework_of
+from bot.services.frameworks import framework_by_hash, framework_of
 from bot.services.periods import deadline_passed
 from scoring import Framework, SubIndex, parse_answer
 from scoring.methods import MinMax
@@ -76,19 +76,22 @@ class Ctx:
             raise ReadOnly(why=self.ref.read_only, deadline=self.period.deadline)
 
 
-async def current_period(session: AsyncSession, unit: Unit) -> tuple[Period, FrameworkVersion] | None:
+async def current_period(session: AsyncSession, unit: Unit) -> tuple[Period, Framework] | None:
     """The period a unit works in: the newest open one that covers its cohort, else the newest visible."""
-    rows = await session.execute(
-        select(Period, FrameworkVersion)
-        .join(FrameworkVersion, FrameworkVersion.id == Period.framework_version_id)
-        .where(Period.state.in_(VISIBLE_STATES))
-        .order_by(Period.id.desc())
-    )
+    rows = (
+        await session.execute(
+            select(Period, FrameworkVersion.content_hash)
+            .join(FrameworkVersion, FrameworkVersion.id == Period.framework_version_id)
+            .where(Period.state.in_(VISIBLE_STATES))
+            .order_by(Period.id.desc())
+        )
+    ).all()
     candidates = []
-    for period, version in rows:
-        cohorts = {c.code for c in framework_of(version).ranking.cohorts}
+    for period, content_hash in rows:
+        framework = await framework_by_hash(session, period.framework_version_id, content_hash)
+        cohorts = {c.code for c in framework.ranking.cohorts}
         if not cohorts or unit.cohort in cohorts:
-            candidates.append((period, version))
+            candidates.append((period, framework))
     open_ones = [c for c in candidates if c[0].state == "open"]
     return (open_ones or candidates or [None])[0]
 
@@ -113,13 +116,12 @@ async def load_ctx(
         found = await current_period(session, unit)
         if found is None:
             raise NoPeriod()
-        period, version = found
+        period, framework = found
     else:
         period = await session.get(Period, period_id)
         if period is None or period.state not in VISIBLE_STATES:
             raise NotAllowed(period=period_id)
-        version = await session.get(FrameworkVersion, period.framework_version_id)
-    framework = framework_of(version)
+        framework = framework_of(await session.get(FrameworkVersion, period.framework_version_id))
     cohorts = {c.code for c in framework.ranking.cohorts}
     if cohorts and unit.cohort not in cohorts:
         raise NotAllowed(period=period.id)

@@ -32,6 +32,18 @@ class PublishedFramework:
     created: bool
 
 
+async def framework_by_hash(session: AsyncSession, version_id: int, content_hash: str) -> Framework:
+    """The model of a stored version known by its content hash: its definition is read only the
+    first time this process meets that content."""
+    framework = _cache.get(content_hash)
+    if framework is None:
+        version = await session.get(FrameworkVersion, version_id)
+        if version is None:
+            raise LookupError(f"framework version {version_id} is not stored")
+        framework = framework_of(version)
+    return framework
+
+
 def framework_of(version: FrameworkVersion) -> Framework:
     """The scoring model of a stored version (parsed once per content hash)."""
     framework = _cache.get(version.content_hash)

@@ -67,6 +67,24 @@ def reminder_step(policy: dict[str, Any], deadline: date, now: datetime) -> str 
     return None
 
 
+def next_reminder(
+    policy: dict[str, Any], deadline: date, now: datetime, horizon_days: int = 120
+) -> tuple[datetime, str] | None:
+    """The first moment from `now` at which a step of the policy is due, and that step."""
+    local = now.astimezone(VN)
+    start, end = (time.fromisoformat(policy[k]) for k in ("start", "end"))
+    for n in range(horizon_days + 1):
+        at = datetime.combine(local.date() + timedelta(days=n), start, tzinfo=VN)
+        if n == 0 and local > at:
+            if local.time() >= end:
+                continue
+            at = local
+        step = reminder_step(policy, deadline, at)
+        if step is not None:
+            return at, step
+    return None
+
+
 async def due_reminders(db: Database, now: datetime) -> list[DueReminder]:
     due: list[DueReminder] = []
     async with db.read_session() as session:

@@ -69,7 +69,7 @@ async def _current(session, actor: Actor, unit_id: int | None) -> tuple[Unit, Pe
     found = await current_period(session, unit)
     if found is None:
         raise NoPeriod()
-    period, _version = found
+    period, _framework = found
     return unit, period, await load_period_scores(session, period.id)
 
 

@@ -10,7 +10,7 @@ from bot.services.demo import seed_demo
 from storage.files import EvidenceStore
 from tests.e2e.harness import BotProcess, bot_env
 
-LEADER, REVIEWER, ADMIN, FOCAL = 700004, 700006, 700008, 700001
+LEADER, REVIEWER, ADMIN, FOCAL, COORDINATOR = 700004, 700006, 700008, 700001, 700007
 
 
 @pytest.fixture
@@ -131,3 +131,35 @@ async def test_an_admin_imports_units_and_invites_people_by_sending_sheets(demo_
     )
     links = emulator.state.files[sheet["document"]["file_id"]].data.decode("utf-8-sig")
     assert links.count("https://t.me/dti_sandbox_bot?start=") == 3
+
+
+async def test_a_coordinator_sets_the_reminders_in_the_chat_and_a_focal_point_cannot(demo_bot, person):
+    from sqlalchemy import select
+
+    from storage.models import Period
+
+    coordinator = person(COORDINATOR, "Võ Thanh Sơn")
+    await coordinator.send("/menu")
+    await coordinator.expect("Menu chính")
+    await coordinator.press("Nhắc việc")
+    screen = await coordinator.expect("Nhắc việc</b>")
+    assert "Trước hạn chót: trước 7 ngày, trước 3 ngày, trước 1 ngày, đúng ngày hạn" in screen["text"]
+    assert "Giờ gửi: 07:30–17:30, vào T2, T3, T4, T5, T6" in screen["text"]
+    assert "Đang dùng cài đặt mặc định" in screen["text"]
+    await coordinator.press("5 ngày")
+    await coordinator.expect("trước 7 ngày, trước 5 ngày, trước 3 ngày")
+    await coordinator.press("Mỗi 3")
+    screen = await coordinator.expect("Khi quá hạn: mỗi 3 ngày làm việc")
+    assert "Lần nhắc tiếp theo:" in screen["text"] or "không còn lần nhắc" in screen["text"]
+    async with demo_bot.read_session() as session:
+        period = (await session.execute(select(Period).where(Period.state == "open"))).scalars().one()
+    assert period.reminder_policy == {"days_before": [7, 5, 3, 1, 0], "overdue_every_working_days": 3}
+
+    focal = person(FOCAL, "Nguyễn Thị Lan")
+    await focal.send("/menu")
+    menu = await focal.expect("Menu chính")
+    assert not any("Nhắc việc" in b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row)
+    await focal.press_data(menu["message_id"], f"rmp|0|{period.id}||o:0")
+    await focal.expect("Bạn không có quyền")
+    async with demo_bot.read_session() as session:
+        assert (await session.get(Period, period.id)).reminder_policy["overdue_every_working_days"] == 3

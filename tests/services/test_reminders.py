@@ -8,11 +8,20 @@ from sqlalchemy import func, select
 
 from bot.clock import Clock
 from bot.scheduler import Jobs
+from bot.services.access import NotAllowed, load_actor
 from bot.services.answers import write_answer
+from bot.services.errors import ServiceError
 from bot.services.frameworks import framework_of
 from bot.services.invites import create_invites, redeem_invite
-from bot.services.periods import open_period
-from bot.services.reminders import DEFAULT_POLICY, due_reminders, reminder_step, working_days_between
+from bot.services.periods import change_state, open_period
+from bot.services.policy import change_policy, policy_view
+from bot.services.reminders import (
+    DEFAULT_POLICY,
+    due_reminders,
+    next_reminder,
+    reminder_step,
+    working_days_between,
+)
 from bot.services.units_import import import_units
 from storage.models import FrameworkVersion, Outbox, Period, Unit
 
@@ -114,3 +123,88 @@ async def test_planning_the_same_step_twice_or_after_a_restart_queues_each_remin
     assert await first.plan_reminders() == 2  # the next step is a new reminder
     async with db.session() as session:
         assert (await session.execute(select(func.count()).select_from(Outbox))).scalar_one() == 4
+
+
+def test_the_next_reminder_is_the_first_policy_step_from_now():
+    # Tuesday 25/11 at 18:00, after hours: the next step is d1 on Thursday 27/11 at 07:30.
+    when, step = next_reminder(DEFAULT_POLICY, DEADLINE, at(25, 18).astimezone(UTC))
+    assert (when, step) == (at(27, 7, 30), "d1")
+    # Inside working hours on a step day: now.
+    assert next_reminder(DEFAULT_POLICY, DEADLINE, at(25, 9).astimezone(UTC)) == (at(25, 9), "d3")
+    # Overdue with overdue reminders off: nothing more.
+    assert next_reminder({**DEFAULT_POLICY, "overdue_every_working_days": 0}, DEADLINE, at(29, 9)) is None
+
+
+async def _coordinator(db):
+    [invite] = await create_invites(db, "coordinator", None)
+    await redeem_invite(db, invite.code, telegram_id=650, full_name="Điều phối viên")
+    return await load_actor(db, 650)
+
+
+async def test_a_coordinator_changes_the_policy_one_tap_at_a_time_and_the_planner_follows(db):
+    period = await _campaign(db, DEADLINE)
+    coordinator = await _coordinator(db)
+    now = at(26, 9).astimezone(UTC)  # Wednesday, 2 days before: no default step today
+    view = await change_policy(db, coordinator, period.id, "d:2", now)
+    assert view.policy["days_before"] == [7, 3, 2, 1, 0] and view.customized
+    assert (view.next_at, view.next_step) == (at(26, 9), "d2")
+    view = await change_policy(db, coordinator, period.id, "d:7", now)  # a second tap takes it away
+    assert view.policy["days_before"] == [3, 2, 1, 0]
+    view = await change_policy(db, coordinator, period.id, "o:3", now)
+    view = await change_policy(db, coordinator, period.id, "w:5", now)  # Saturday too
+    view = await change_policy(db, coordinator, period.id, "s:08-00", now)
+    view = await change_policy(db, coordinator, period.id, "e:17-00", now)
+    assert view.policy == {
+        "days_before": [3, 2, 1, 0],
+        "overdue_every_working_days": 3,
+        "start": "08:00",
+        "end": "17:00",
+        "weekdays": [0, 1, 2, 3, 4, 5],
+    }
+    # The planner reads the stored policy: at 08:30 on Wednesday the new "2 days before" step is due.
+    due = await due_reminders(db, at(26, 8, 30).astimezone(UTC))
+    assert {d.dedupe_key.split(":")[2] for d in due} == {"d2"}
+    assert await due_reminders(db, at(26, 7, 45).astimezone(UTC)) == []  # before the new start
+    view = await change_policy(db, coordinator, period.id, "defaults", now)
+    assert view.policy == DEFAULT_POLICY and not view.customized
+    async with db.session() as session:
+        assert (await session.get(Period, period.id)).reminder_policy == {}
+
+
+@pytest.mark.parametrize("choice", ["d:6", "o:9", "w:7", "s:09-00", "e:23-00", "x:1", "d:abc", "", "defaults:1"])
+async def test_a_forged_policy_button_is_refused_and_changes_nothing(db, choice):
+    period = await _campaign(db, DEADLINE)
+    coordinator = await _coordinator(db)
+    with pytest.raises(ServiceError) as refused:
+        await change_policy(db, coordinator, period.id, choice)
+    assert refused.value.reason == "unknown_item"
+    async with db.session() as session:
+        assert (await session.get(Period, period.id)).reminder_policy == {}
+
+
+async def test_the_last_sending_day_cannot_be_taken_away(db):
+    period = await _campaign(db, DEADLINE)
+    coordinator = await _coordinator(db)
+    for day in (0, 1, 2, 3):
+        await change_policy(db, coordinator, period.id, f"w:{day}")
+    with pytest.raises(ServiceError) as refused:
+        await change_policy(db, coordinator, period.id, "w:4")
+    assert refused.value.reason == "no_weekday"
+    assert (await policy_view(db, coordinator, period.id)).policy["weekdays"] == [4]
+
+
+async def test_only_coordinators_see_or_change_the_policy_and_only_of_an_open_period(db):
+    period = await _campaign(db, DEADLINE)
+    focal_point = await load_actor(db, 600)
+    with pytest.raises(NotAllowed):
+        await policy_view(db, focal_point)
+    with pytest.raises(NotAllowed):
+        await change_policy(db, focal_point, period.id, "d:2")
+    coordinator = await _coordinator(db)
+    with pytest.raises(ServiceError) as refused:
+        await change_policy(db, coordinator, period.id + 99, "d:2")  # a stale or forged period
+    assert refused.value.reason == "period_not_open"
+    await change_state(db, period.id, "lock")
+    with pytest.raises(ServiceError) as refused:
+        await policy_view(db, coordinator)
+    assert refused.value.reason == "no_period_to_remind"

@@ -1,0 +1,93 @@
+"""SQLite on the event loop's thread: short statements inline, waits and checkpoints off the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+
+from storage import db as db_module
+from storage import sqlite_inline
+from storage.db import CHECKPOINT_EVERY, Database
+from storage.migrate import upgrade
+from storage.models import Unit
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path):
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'dti.db'}")
+    await upgrade(database)
+    yield database
+    await database.dispose()
+
+
+async def _ticks_while(awaitable) -> tuple[int, object]:
+    """How often another coroutine got the loop while `awaitable` ran."""
+    ticks = 0
+    done = False
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not done:
+            ticks += 1
+            await asyncio.sleep(0.005)
+
+    task = asyncio.create_task(ticker())
+    try:
+        result = await awaitable
+    finally:
+        done = True
+        await task
+    return ticks, result
+
+
+async def _insert_unit(database: Database, code: str) -> None:
+    async with database.session() as session, session.begin():
+        session.add(Unit(code=code, name=code, cohort="so-nganh", attributes={}, ranked=True, active=True))
+
+
+async def test_a_writer_waiting_for_another_process_lets_the_event_loop_run(sqlite_db, tmp_path):
+    other = sqlite3.connect(tmp_path / "dti.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock for a while
+    release = asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
+    started = time.monotonic()
+    ticks, _ = await _ticks_while(_insert_unit(sqlite_db, "U1"))
+    release.cancel()
+    other.close()
+    assert time.monotonic() - started >= 0.25  # it did wait for the lock…
+    assert ticks >= 20  # …while other coroutines kept running
+    async with sqlite_db.short_read() as connection:
+        assert (await connection.execute(select(Unit.code))).scalars().all() == ["U1"]
+
+
+async def test_a_writer_gives_up_with_an_error_after_the_busy_timeout(sqlite_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(sqlite_inline, "LONGEST_PAUSE", 0.01)
+    monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_MS", 200)  # read when an engine is made
+    database = Database(sqlite_db.url)
+    other = sqlite3.connect(tmp_path / "dti.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="locked"):
+            await _insert_unit(database, "U2")
+        assert 0.15 <= time.monotonic() - started < 5
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        await database.dispose()
+
+
+async def test_the_loop_connections_leave_checkpoints_to_a_worker_thread(sqlite_db):
+    async with sqlite_db.short_read() as connection:
+        assert (await connection.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 0
+    for n in range(3 * CHECKPOINT_EVERY):
+        await _insert_unit(sqlite_db, f"C{n}")
+    assert sqlite_db._checkpointing is not None
+    await sqlite_db._checkpointing
+    frames_in_wal = sqlite3.connect(sqlite_db.engine.url.database).execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    # Each write appends at least one frame; without the checkpoints the WAL would hold them all.
+    assert frames_in_wal[1] < 3 * CHECKPOINT_EVERY
