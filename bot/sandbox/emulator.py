@@ -37,7 +37,7 @@ class BotApi:
     def __init__(self, state: SandboxState, token: str, faults: Faults) -> None:
         self.state, self.token, self.faults = state, token, faults
         self._poll_generation = 0
-        self._poll_changed = asyncio.Condition()
+        self._poll_changed = asyncio.Event()  # replaced by each new getUpdates (see SandboxState.update_arrived)
         self._webhook_task: asyncio.Task[None] | None = None
 
     def routes(self, app: web.Application) -> None:
@@ -144,10 +144,10 @@ class BotApi:
         self.state.polls += 1
         offset, limit = _int(params.get("offset")) or 0, _int(params.get("limit")) or 100
         timeout = float(params.get("timeout") or 0)
-        async with self._poll_changed:
-            self._poll_generation += 1
-            generation = self._poll_generation
-            self._poll_changed.notify_all()
+        self._poll_generation += 1
+        generation = self._poll_generation
+        changed, self._poll_changed = self._poll_changed, asyncio.Event()
+        changed.set()  # an older poll still waiting ends with 409
         deadline = time.monotonic() + timeout
         while True:
             if generation != self._poll_generation:
@@ -155,23 +155,15 @@ class BotApi:
                     409,
                     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
                 )
+            arrived, superseded = self.state.update_arrived, self._poll_changed  # before looking
             updates = self.state.pending_updates(offset, limit)
             remaining = deadline - time.monotonic()
             if updates or remaining <= 0:
                 return ok(updates)
-            waiter = asyncio.ensure_future(self._wait_update())
-            poll = asyncio.ensure_future(self._wait_poll_change())
-            await asyncio.wait({waiter, poll}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
-            for task in (waiter, poll):
+            waiters = {asyncio.ensure_future(arrived.wait()), asyncio.ensure_future(superseded.wait())}
+            await asyncio.wait(waiters, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            for task in waiters:
                 task.cancel()
-
-    async def _wait_update(self) -> None:
-        async with self.state.new_update:
-            await self.state.new_update.wait()
-
-    async def _wait_poll_change(self) -> None:
-        async with self._poll_changed:
-            await self._poll_changed.wait()
 
     async def m_setWebhook(self, params: dict[str, Any], files: dict[str, Any]) -> web.Response:
         url = params.get("url", "")

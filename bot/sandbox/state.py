@@ -50,7 +50,9 @@ class SandboxState:
         self._message_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._seq = itertools.count(1)
-        self.new_update = asyncio.Condition()
+        # Replaced on every new update: a poller takes the current one *before* looking at the
+        # queue, so an update pushed between its look and its wait still wakes it.
+        self.update_arrived = asyncio.Event()
         self.new_event = asyncio.Condition()
         self.webhook: dict[str, Any] = {}
         self.commands: list[dict[str, Any]] = []
@@ -99,9 +101,12 @@ class SandboxState:
     async def push_update(self, payload: dict[str, Any], update_id: int | None = None) -> dict[str, Any]:
         update = {"update_id": update_id if update_id is not None else next(self._update_ids), **payload}
         self.updates.append(update)
-        async with self.new_update:
-            self.new_update.notify_all()
+        self._wake_pollers()
         return update
+
+    def _wake_pollers(self) -> None:
+        arrived, self.update_arrived = self.update_arrived, asyncio.Event()
+        arrived.set()
 
     def pending_updates(self, offset: int, limit: int) -> list[dict[str, Any]]:
         if offset:
@@ -115,8 +120,7 @@ class SandboxState:
         """Deliver an update again regardless of the confirmed offset, as Telegram does when a
         confirmation is lost."""
         self.redeliver.append(update)
-        async with self.new_update:
-            self.new_update.notify_all()
+        self._wake_pollers()
 
     # files ------------------------------------------------------------------------------------
     def store_file(self, data: bytes, file_name: str = "", mime_type: str = "", unique_salt: str = "") -> StoredFile:
