@@ -7,7 +7,8 @@ this process (no HTTP on their side) and are timed from their update to the bot'
 Phase 1, closed loop: all 500 people answer as fast as the bot replies → answers/s.
 Phase 2, open loop: answers offered at 100/s → p50 / p95 latency.
 Yardstick: a bare aiogram echo bot through the same emulator, 500 people messaging in a closed loop.
-Targets: updates/s ≥ 50 % of the echo bot's; p95 < 250 ms at 100 answers/s.
+Targets: updates/s ≥ 50 % of the echo bot's; p95 < 250 ms at 100 answers/s. Also reported: the bot
+process's CPU time per update (from /proc), which does not depend on what else the machine runs.
 Run: make bench   (or .venv/bin/python bench/conversation.py [--people N])
 """
 
@@ -209,6 +210,12 @@ async def answer_all(
         answered += 1
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
@@ -234,12 +241,13 @@ async def main(n_people: int, offered_rate: float, latency_seconds: float) -> in
         bot = await start_process(["-m", "bot", "run"], env, state, Path(tmp) / "bot.log")
         latencies: list[float] = []
         counts = {"answers": 0, "navigation": 0}
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu_seconds(bot.pid)
         await asyncio.gather(
             *(answer_all(people, framework, FIRST_USER + n, latencies, counts) for n in range(n_people))
         )
         elapsed = time.perf_counter() - start
         updates = counts["answers"] + counts["navigation"] + n_people
+        cpu_per_update = (cpu_seconds(bot.pid) - cpu_start) / updates
         answers_per_s, updates_per_s = counts["answers"] / elapsed, updates / elapsed
 
         # Phase 2: open loop at the offered rate (fresh people, same bot).
@@ -291,7 +299,8 @@ async def main(n_people: int, offered_rate: float, latency_seconds: float) -> in
     print(
         f"  closed loop: {counts['answers']} answers + {counts['navigation']} moves in {elapsed:.1f} s → "
         f"{answers_per_s:.0f} answers/s, {updates_per_s:.0f} updates/s; "
-        f"p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {pct(latencies, 0.95):.0f} ms"
+        f"p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {pct(latencies, 0.95):.0f} ms; "
+        f"bot CPU {cpu_per_update * 1000:.1f} ms per update"
     )
     print(
         f"  echo bot (bare aiogram, same emulator): {echo_per_s:.0f} updates/s → ratio {ratio:.0%} "
