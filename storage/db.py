@@ -4,6 +4,7 @@ PostgreSQL (asyncpg) by URL; the rest of the code cannot tell them apart."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from storage.sqlite_inline import connect_inline
 from storage.updates import TrackingSession
 
+logger = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 CHECKPOINT_EVERY = 200  # write transactions between two WAL checkpoints (≈ 1,600 pages, 6 MB)
 
@@ -67,6 +69,11 @@ def _sqlite_engine(url: str, begin: str, *, inline: bool, **kw: Any) -> AsyncEng
         connection.exec_driver_sql(f"BEGIN {begin}")
 
     return engine
+
+
+def _report_checkpoint(done: asyncio.Future[Any]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        logger.warning("WAL checkpoint failed (the next one retries): %s", done.exception())
 
 
 class Database:
@@ -121,6 +128,7 @@ class Database:
         ):
             self._writes_since_checkpoint = 0
             self._checkpointing = asyncio.ensure_future(self._checkpoint_off_loop())
+            self._checkpointing.add_done_callback(_report_checkpoint)
 
     async def _checkpoint_off_loop(self) -> tuple[int, int, int]:
         """Copy the WAL into the database file on a worker thread. The bulk goes while writers

@@ -39,8 +39,6 @@ async def _run(config: Settings, token: str, webhook_url: str | None, host: str,
     # The Telegram side is imported here, not at the top: admin commands (export, import…) stay light.
     from bot.app import background_jobs, create_bot, create_dispatcher, run_polling, run_webhook, webhook_secret
     from bot.clock import Clock
-
-    # The Telegram side is imported here, not at the top: admin commands (export, import…) stay light.
     from storage.files import EvidenceStore
 
     db = Database(config.url)

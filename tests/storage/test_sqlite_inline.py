@@ -91,3 +91,16 @@ async def test_the_loop_connections_leave_checkpoints_to_a_worker_thread(sqlite_
     frames_in_wal = sqlite3.connect(sqlite_db.engine.url.database).execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     # Each write appends at least one frame; without the checkpoints the WAL would hold them all.
     assert frames_in_wal[1] < 3 * CHECKPOINT_EVERY
+
+
+async def test_a_failed_checkpoint_is_logged_and_writing_goes_on(sqlite_db, monkeypatch, caplog):
+    def broken() -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(sqlite_db, "_checkpoint", broken)
+    for n in range(CHECKPOINT_EVERY):
+        await _insert_unit(sqlite_db, f"F{n}")
+    with pytest.raises(sqlite3.OperationalError):
+        await sqlite_db._checkpointing
+    assert "WAL checkpoint failed" in caplog.text
+    await _insert_unit(sqlite_db, "after")  # the database still takes writes
