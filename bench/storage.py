@@ -56,9 +56,9 @@ async def measure(url: str) -> float:
             raw = {"ratio": {"a": n % 10, "b": 10}, "count_tiers": {"count": n % 5}, "yes_no": {"yes": n % 2 == 0}}[
                 sub.method.kind
             ]
-            async with db.session() as session, session.begin():
+            async with db.lean() as sql:
                 await write_answer(
-                    session,
+                    sql,
                     period_id=period.id,
                     unit_id=unit_ids[n % UNITS],
                     sub=sub,

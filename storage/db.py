@@ -15,11 +15,14 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage.sqlite_inline import connect_inline
+from storage import updates
+from storage.lean import Lean, PostgresLean, SqliteLean
+from storage.sqlite_inline import InlineConnection, connect_inline, patiently
 from storage.updates import TrackingSession
 
 logger = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+LEAN_IDLE_CONNECTIONS = 8
 CHECKPOINT_EVERY = 200  # write transactions between two WAL checkpoints (≈ 1,600 pages, 6 MB)
 
 
@@ -41,28 +44,24 @@ def _sqlite_engine(url: str, begin: str, *, inline: bool, **kw: Any) -> AsyncEng
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     if inline and path and path != ":memory:":
         kw["async_creator"] = connect_inline(str(Path(path).resolve()), SQLITE_BUSY_TIMEOUT_MS / 1000)
-        busy_timeout_ms = 0  # waiting for the lock is done by sqlite_inline, without blocking the loop
     else:
         kw["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None}
-        busy_timeout_ms = SQLITE_BUSY_TIMEOUT_MS
+        inline = False
     engine = create_async_engine(url, **kw)
 
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Transaction control is taken from the driver (isolation_level None at connect) so that
-        # writers start with BEGIN IMMEDIATE: a deferred transaction that later writes fails at
-        # once with "database is locked" instead of waiting for the busy timeout.
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        if inline:
-            # A checkpoint writes the WAL back into the database file and syncs it: up to a hundred
-            # milliseconds that must not stall the event loop inside some commit. The Database
-            # runs checkpoints on a worker thread instead (Database._after_write).
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
-        cursor.close()
+    if not inline:  # inline connections are set up by storage.sqlite_inline, the same way
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Transaction control is taken from the driver (isolation_level None at connect) so
+            # that writers start with BEGIN IMMEDIATE: a deferred transaction that later writes
+            # fails at once with "database is locked" instead of waiting for the busy timeout.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -81,6 +80,7 @@ class Database:
 
     - `session()`: use cases that write (one transaction each);
     - `short_read()`: the quick Core lookups of the request path (who is this, was this update seen);
+    - `lean()`: the use cases that run on every message, in hand-written SQL (storage.lean);
     - `read_session()`: long reads (exports, reports, cohort scores), which on SQLite run on a
       worker thread so that they neither block the event loop nor hold the write lock.
 
@@ -98,6 +98,7 @@ class Database:
             self.engine = create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
             self.short_engine = self.read_engine = self.engine
         self._write_turn = asyncio.Lock() if self.dialect == "sqlite" else None
+        self._lean_idle: list[InlineConnection] = []
         self._writes_since_checkpoint = 0
         self._checkpointing: asyncio.Future[Any] | None = None
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=TrackingSession)
@@ -150,6 +151,53 @@ class Database:
             connection.close()
 
     @asynccontextmanager
+    async def lean(self, *, write: bool = True) -> AsyncIterator[Lean]:
+        """One transaction of hand-written SQL (storage.lean). Writers take their turn as in
+        `session()`; the exactly-once record of the update being handled joins the commit."""
+        if self._write_turn is None:
+            async with self.engine.connect() as connection, connection.begin():
+                driver = (await connection.get_raw_connection()).driver_connection
+                lean = PostgresLean(driver)
+                yield lean
+                marker = await updates.record_in(lean)
+            if marker is not None:
+                marker.recorded = True
+            return
+        if not write:
+            async with self._inline() as connection:
+                await patiently(lambda: connection.sqlite.execute("BEGIN DEFERRED"), connection.busy_timeout)
+                yield SqliteLean(connection.sqlite, connection.busy_timeout)
+            return
+        async with self._write_turn, self._inline() as connection:
+            await patiently(lambda: connection.sqlite.execute("BEGIN IMMEDIATE"), connection.busy_timeout)
+            lean = SqliteLean(connection.sqlite, connection.busy_timeout)
+            yield lean
+            marker = await updates.record_in(lean)
+            await connection.commit()
+        if marker is not None:
+            marker.recorded = True
+        self._after_write()
+
+    @asynccontextmanager
+    async def _inline(self) -> AsyncIterator[InlineConnection]:
+        """An idle inline connection of this process (a new one if none is idle); a transaction
+        left open by an error is rolled back before the connection is idle again."""
+        connection = self._lean_idle.pop() if self._lean_idle else await self._connect_inline()
+        try:
+            yield connection
+        finally:
+            if connection.in_transaction:
+                connection.sqlite.rollback()
+            if len(self._lean_idle) < LEAN_IDLE_CONNECTIONS:
+                self._lean_idle.append(connection)
+            else:
+                connection.stop()
+
+    async def _connect_inline(self) -> InlineConnection:
+        path = str(Path(make_url(self.url).database or "").resolve())
+        return await connect_inline(path, SQLITE_BUSY_TIMEOUT_MS / 1000)()
+
+    @asynccontextmanager
     async def short_read(self) -> AsyncIterator[AsyncConnection]:
         """A connection for a few indexed Core lookups, without the ORM's unit of work; on SQLite
         they run on the loop's thread."""
@@ -166,3 +214,5 @@ class Database:
             await asyncio.gather(self._checkpointing, return_exceptions=True)
         for engine in {self.engine, self.short_engine, self.read_engine}:
             await engine.dispose()
+        while self._lean_idle:
+            self._lean_idle.pop().stop()

@@ -24,6 +24,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from typing import Any
 
 FIRST_PAUSE = 0.001
+INLINE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA busy_timeout=0",  # lock waits are done by `patiently`, without blocking the loop
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",
+    # A checkpoint writes the WAL back into the database file and syncs it: up to a hundred
+    # milliseconds that must not stall the event loop inside some commit. storage.db runs
+    # checkpoints on a worker thread instead (Database._after_write).
+    "PRAGMA wal_autocheckpoint=0",
+)
 LONGEST_PAUSE = 0.05
 
 
@@ -34,7 +44,7 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in str(error) or "busy" in str(error)
 
 
-async def _patiently(call: Callable[[], Any], busy_timeout: float) -> Any:
+async def patiently(call: Callable[[], Any], busy_timeout: float) -> Any:
     """`call()` now; while SQLite answers busy, again after a growing pause."""
     try:
         return call()
@@ -84,12 +94,12 @@ class InlineCursor:
         self._cursor.arraysize = value
 
     async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> InlineCursor:
-        await _patiently(lambda: self._cursor.execute(sql, parameters), self._connection.busy_timeout)
+        await patiently(lambda: self._cursor.execute(sql, parameters), self._connection.busy_timeout)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Any]) -> InlineCursor:
         rows = list(parameters)
-        await _patiently(lambda: self._cursor.executemany(sql, rows), self._connection.busy_timeout)
+        await patiently(lambda: self._cursor.executemany(sql, rows), self._connection.busy_timeout)
         return self
 
     async def fetchone(self) -> Any:
@@ -135,6 +145,11 @@ class InlineConnection:
         return self._connection
 
     @property
+    def sqlite(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself, for storage.lean."""
+        return self._conn
+
+    @property
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 
@@ -143,7 +158,7 @@ class InlineConnection:
         return self._conn.in_transaction
 
     async def commit(self) -> None:
-        await _patiently(self._conn.commit, self.busy_timeout)
+        await patiently(self._conn.commit, self.busy_timeout)
 
     async def rollback(self) -> None:
         self._conn.rollback()
@@ -169,7 +184,8 @@ def connect_inline(path: str, busy_timeout: float) -> Callable[[], Awaitable[Inl
         # Transactions are begun explicitly (storage.db issues BEGIN IMMEDIATE / DEFERRED);
         # the connection never leaves the event loop's thread.
         connection = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
-        connection.execute("PRAGMA busy_timeout=0")
+        for pragma in INLINE_PRAGMAS:
+            connection.execute(pragma)
         return InlineConnection(connection, busy_timeout)
 
     return connect

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.lean import Lean
 from storage.models import ProcessedUpdate
 from storage.types import utcnow
 
@@ -83,9 +84,22 @@ def processing(update_id: int) -> Iterator[Marker]:
         _current.reset(token)
 
 
-async def already_processed(session: Any, update_id: int) -> bool:
-    found = await session.execute(select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id))
-    return found.first() is not None
+async def record_in(lean: Lean) -> Marker | None:
+    """In a lean transaction that wrote: the marked update's record, in the same commit. The
+    caller sets `recorded` once the commit is done."""
+    marker = _current.get()
+    if marker is None or marker.recorded or not lean.wrote:
+        return None
+    await lean.run(
+        "INSERT INTO processed_update (update_id, processed_at) VALUES (:update_id, :at)",
+        {"update_id": marker.update_id, "at": lean.instant(utcnow())},
+    )
+    return marker
+
+
+async def already_processed(sql: Lean, update_id: int) -> bool:
+    found = await sql.value("SELECT 1 FROM processed_update WHERE update_id = :id", {"id": update_id})
+    return found is not None
 
 
 async def record(session: Any, update_id: int) -> None:

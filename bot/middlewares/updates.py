@@ -28,11 +28,11 @@ class ExactlyOnceMiddleware(BaseMiddleware):
         self, handler: Callable[[Update, dict[str, Any]], Awaitable[Any]], event: Update, data: dict[str, Any]
     ) -> Any:
         user = data.get("event_from_user")
-        async with self.db.short_read() as connection:  # one read for both questions
-            if await updates.already_processed(connection, event.update_id):
+        async with self.db.lean(write=False) as sql:  # one read for both questions
+            if await updates.already_processed(sql, event.update_id):
                 logger.info("update %s was already processed; ignored", event.update_id)
                 return UNHANDLED
-            data["actor"] = await actor_in(connection, user.id) if user is not None else None
+            data["actor"] = await actor_in(sql, user.id) if user is not None else None
         with updates.processing(event.update_id) as marker:
             result = await handler(event, data)
         if not marker.recorded:

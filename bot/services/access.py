@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-
 from bot.services.errors import ServiceError
 from storage.db import Database
-from storage.models import Conversation, Membership, Person, Unit
+from storage.lean import Lean
+from storage.models import Conversation
 from storage.types import utcnow
 
 
@@ -76,30 +74,22 @@ class Actor:
 
 async def load_actor(db: Database, telegram_id: int) -> Actor | None:
     """The person behind a Telegram account, or None for a stranger (no invitation used)."""
-    async with db.read_session() as session:
-        return await actor_in(session, telegram_id)
+    async with db.lean(write=False) as sql:
+        return await actor_in(sql, telegram_id)
 
 
-async def actor_in(session: AsyncSession | AsyncConnection, telegram_id: int) -> Actor | None:
-    """One query: the person, their active roles with their units, and the unit they chose."""
-    rows = (
-        await session.execute(
-            select(
-                Person.id,
-                Person.full_name,
-                Membership.role,
-                Membership.unit_id,
-                Unit.code,
-                Unit.name,
-                Unit.cohort,
-                Conversation.unit_id,
-            )
-            .join(Membership, (Membership.person_id == Person.id) & Membership.active.is_(True))
-            .outerjoin(Unit, Unit.id == Membership.unit_id)
-            .outerjoin(Conversation, Conversation.person_id == Person.id)
-            .where(Person.telegram_id == telegram_id)
-        )
-    ).all()
+async def actor_in(sql: Lean, telegram_id: int) -> Actor | None:
+    """One query (it runs on every update): the person, their active roles with their units, and
+    the unit they chose."""
+    rows = await sql.rows(
+        "SELECT p.id, p.full_name, m.role, m.unit_id, u.code, u.name, u.cohort, c.unit_id "
+        "FROM person p "
+        "JOIN membership m ON m.person_id = p.id AND m.active = :active "
+        "LEFT JOIN unit u ON u.id = m.unit_id "
+        "LEFT JOIN conversation c ON c.person_id = p.id "
+        "WHERE p.telegram_id = :telegram_id ORDER BY m.id",
+        {"telegram_id": telegram_id, "active": True},
+    )
     if not rows:
         return None
     roles = tuple(

@@ -1,23 +1,20 @@
 """Writing an answer: validate against the framework, compute self points, keep the audit trail.
 
-Used inside a use case's transaction (the caller commits). Two focal points of one unit writing
-the same item at once are serialised on the answer row, so neither write is lost or corrupted.
+Used inside a use case's transaction (the caller commits), in hand-written SQL (storage.lean): it
+runs on every answer. Two focal points of one unit writing the same item at once are serialised
+on the answer row, so neither write is lost or corrupted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from scoring import SubIndex, parse_answer
-from storage.models import Answer, AnswerHistory
+from storage.lean import Lean
 
 
 def to_json(value: Any) -> Any:
@@ -31,7 +28,8 @@ def to_json(value: Any) -> Any:
     return value
 
 
-def snapshot(answer: Answer) -> dict[str, Any]:
+def snapshot(answer: Any) -> dict[str, Any]:
+    """What the audit trail keeps of an answer (an AnswerRow or the ORM's Answer)."""
     return {
         "raw": answer.raw,
         "self_points": to_json(answer.self_points),
@@ -40,42 +38,80 @@ def snapshot(answer: Answer) -> dict[str, Any]:
     }
 
 
-async def lock_answer(session: AsyncSession, period_id: int, unit_id: int, code: str) -> Answer:
-    """The answer row of an item, created empty if needed, locked for this transaction."""
-    values = {"period_id": period_id, "unit_id": unit_id, "sub_index_code": code, "status": "draft", "revision": 0}
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(Answer)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["period_id", "unit_id", "sub_index_code"])
+@dataclass
+class AnswerRow:
+    """An answer as the conversation reads and changes it (storage.lean)."""
+
+    id: int
+    sub_index_code: str
+    raw: dict[str, Any] | None
+    self_points: Decimal | None
+    verified_points: Decimal | None
+    status: str
+    revision: int
+
+
+ANSWER_COLUMNS = "id, sub_index_code, raw, self_points, verified_points, status, revision"
+
+
+def answer_row(sql: Lean, row: Sequence[Any]) -> AnswerRow:
+    id_, code, raw, self_points, verified_points, status, revision = row
+    return AnswerRow(
+        id_,
+        code,
+        sql.read_json(raw),
+        sql.read_decimal(self_points),
+        sql.read_decimal(verified_points),
+        status,
+        revision,
     )
+
+
+async def lock_answer(sql: Lean, period_id: int, unit_id: int, code: str, known: AnswerRow | None = None) -> AnswerRow:
+    """The answer row of an item, created empty if needed, locked for this transaction.
+
+    On SQLite a writer holds the database's write lock from BEGIN IMMEDIATE, so a row read in this
+    transaction (`known`) is still current; PostgreSQL locks and re-reads the row."""
+    if known is not None and sql.dialect == "sqlite":
+        return known
+    where = {"period_id": period_id, "unit_id": unit_id, "code": code}
     query = (
-        select(Answer)
-        .where(Answer.period_id == period_id, Answer.unit_id == unit_id, Answer.sub_index_code == code)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        f"SELECT {ANSWER_COLUMNS} FROM answer WHERE period_id = :period_id AND unit_id = :unit_id "
+        f"AND sub_index_code = :code{sql.for_update}"
     )
-    return (await session.execute(query)).scalar_one()
-
-
-def record_history(
-    session: AsyncSession, answer: Answer, action: str, person_id: int | None, now: datetime, old: Any, new: Any
-) -> None:
-    session.add(
-        AnswerHistory(
-            answer_id=answer.id,
-            revision=answer.revision,
-            action=action,
-            changed_by=person_id,
-            changed_at=now,
-            old=old,
-            new=new,
+    if known is None:
+        await sql.run(
+            "INSERT INTO answer (period_id, unit_id, sub_index_code, status, revision) "
+            "VALUES (:period_id, :unit_id, :code, 'draft', 0) "
+            "ON CONFLICT (period_id, unit_id, sub_index_code) DO NOTHING",
+            where,
         )
+    row = await sql.row(query, where)
+    assert row is not None
+    return answer_row(sql, row)
+
+
+async def record_history(
+    sql: Lean, answer: Any, action: str, person_id: int | None, now: datetime, old: Any, new: Any
+) -> None:
+    """An audit row for a change to `answer` (an AnswerRow or the ORM's Answer)."""
+    await sql.run(
+        "INSERT INTO answer_history (answer_id, revision, action, changed_by, changed_at, old, new) "
+        "VALUES (:answer_id, :revision, :action, :changed_by, :changed_at, :old, :new)",
+        {
+            "answer_id": answer.id,
+            "revision": answer.revision,
+            "action": action,
+            "changed_by": person_id,
+            "changed_at": sql.instant(now),
+            "old": sql.json(old),
+            "new": sql.json(new),
+        },
     )
 
 
 async def write_answer(
-    session: AsyncSession,
+    sql: Lean,
     *,
     period_id: int,
     unit_id: int,
@@ -83,22 +119,33 @@ async def write_answer(
     raw: Mapping[str, Any],
     person_id: int | None,
     now: datetime,
-) -> tuple[Answer, bool]:
-    """Validate and store an answer (raises InvalidAnswer). Returns the row and whether it changed."""
+    known: AnswerRow | None = None,
+) -> tuple[AnswerRow, bool]:
+    """Validate and store an answer (raises InvalidAnswer). Returns the row and whether it changed.
+    `known`: the row as read earlier in this transaction, if it exists."""
     parsed = parse_answer(sub, raw)
     stored = to_json(parsed)
     # Min-max points depend on the whole cohort: no self points are stored for them.
     self_points = None if sub.method.relative else sub.method.points(parsed, sub.max_points)
-    answer = await lock_answer(session, period_id, unit_id, sub.code)
+    answer = await lock_answer(sql, period_id, unit_id, sub.code, known)
     if answer.raw == stored:
         return answer, False
     old = snapshot(answer) if answer.revision else None
-    answer.raw = stored
-    answer.self_points = self_points
-    answer.answered_by = person_id
-    answer.answered_at = now
-    answer.revision += 1
+    answer.raw, answer.self_points, answer.revision = stored, self_points, answer.revision + 1
     if answer.status != "needs_supplement":
         answer.status = "draft"
-    record_history(session, answer, "answer", person_id, now, old, snapshot(answer))
+    await sql.run(
+        "UPDATE answer SET raw = :raw, self_points = :self_points, answered_by = :by, answered_at = :at, "
+        "revision = :revision, status = :status WHERE id = :id",
+        {
+            "raw": sql.json(stored),
+            "self_points": sql.decimal(self_points),
+            "by": person_id,
+            "at": sql.instant(now),
+            "revision": answer.revision,
+            "status": answer.status,
+            "id": answer.id,
+        },
+    )
+    await record_history(sql, answer, "answer", person_id, now, old, snapshot(answer))
     return answer, True

@@ -16,9 +16,9 @@ from bot.services.answers import record_history, snapshot, write_answer
 from bot.services.assessment_context import (
     Ctx,
     UnknownItem,
+    assessment,
     evidence_counts,
     item_points,
-    load_ctx,
 )
 from bot.services.assessment_items import ToSummary, item_view, open_at
 from bot.services.assessment_views import (
@@ -79,8 +79,7 @@ async def open_current(
 ) -> ItemView | Summary:
     """Resume where the person stopped; a first visit starts at the first unanswered item."""
     now = now or utcnow()
-    async with db.session() as session, session.begin():
-        ctx = await load_ctx(session, actor, unit_id, None, now)
+    async with assessment(db, actor, unit_id, None, now) as ctx:
         cursor = ctx.cursor
         code = cursor.get("code") if cursor.get("period") == ctx.period.id else None
         if cursor.get("step") == "summary" and cursor.get("period") == ctx.period.id:
@@ -104,8 +103,7 @@ async def open_item(
 ) -> ItemView:
     """Open any item (from the list, a reminder or a reviewer's notice) at a step, showing its current value."""
     now = now or utcnow()
-    async with db.session() as session, session.begin():
-        ctx = await load_ctx(session, actor, unit_id, period_id, now)
+    async with assessment(db, actor, unit_id, period_id, now) as ctx:
         ctx.item(code)
         return await open_at(ctx, code, now, step=step)
 
@@ -113,13 +111,14 @@ async def open_item(
 # -- answering -------------------------------------------------------------------------------------
 async def _record(ctx: Ctx, sub: SubIndex, raw: dict[str, Any], now: datetime) -> ItemView:
     answer, changed = await write_answer(
-        ctx.session,
+        ctx.sql,
         period_id=ctx.period.id,
         unit_id=ctx.unit.id,
         sub=sub,
         raw=raw,
         person_id=ctx.actor.person_id,
         now=now,
+        known=ctx.answers.get(sub.code),
     )
     ctx.answers[sub.code] = answer
     points, provisional = await item_points(ctx, sub, answer)
@@ -152,8 +151,7 @@ async def answer_choice(
 ) -> ItemView | Summary:
     """A button answer: y / n (yes-no), o:<option>, t:<criterion> (toggle), d (criteria done)."""
     now = now or utcnow()
-    async with db.session() as session, session.begin():
-        ctx = await load_ctx(session, actor, unit_id, period_id, now)
+    async with assessment(db, actor, unit_id, period_id, now) as ctx:
         sub = ctx.item(code)
         ctx.writable()
         method = sub.method.kind
@@ -194,8 +192,7 @@ async def answer_text(db: Database, actor: Actor, text: str, now: datetime | Non
     Raises InvalidAnswer (with the cursor unchanged) for input that does not fit.
     """
     now = now or utcnow()
-    async with db.session() as session, session.begin():
-        ctx = await load_ctx(session, actor, None, None, now)
+    async with assessment(db, actor, None, None, now) as ctx:
         cursor = ctx.cursor
         if cursor.get("period") != ctx.period.id or not cursor.get("code") or cursor.get("step") == "summary":
             raise NothingOpen()
@@ -254,8 +251,7 @@ async def navigate(
 ) -> ItemView | Summary | Paused:
     """next / back / skip / edit (answer again) / pause / summary."""
     now = now or utcnow()
-    async with db.session() as session, session.begin():
-        ctx = await load_ctx(session, actor, unit_id, period_id, now)
+    async with assessment(db, actor, unit_id, period_id, now) as ctx:
         sub = ctx.item(code)
         position = ctx.position(code)
         if action == "back":
@@ -287,9 +283,8 @@ async def item_list(
     db: Database, actor: Actor, unit_id: int | None, period_id: int | None, page: int = 0, now: datetime | None = None
 ) -> ItemList:
     now = now or utcnow()
-    async with db.session() as session, session.begin():
-        ctx = await load_ctx(session, actor, unit_id, period_id, now)
-        counts = await evidence_counts(session, [a.id for a in ctx.answers.values()])
+    async with assessment(db, actor, unit_id, period_id, now, write=False) as ctx:
+        counts = await evidence_counts(ctx)
         rows = [(sub, ListRow(sub.code, sub.name, _mark(ctx, sub, counts))) for sub in ctx.items]
         pages = max(1, -(-len(rows) // LIST_PAGE))
         page = min(max(page, 0), pages - 1)
@@ -311,7 +306,7 @@ def _mark(ctx: Ctx, sub: SubIndex, counts: dict[int, int]) -> str:
 
 # -- the end ---------------------------------------------------------------------------------------
 async def _summary(ctx: Ctx, now: datetime, notice: Notice | None = None, confirming: bool = False) -> Summary:
-    counts = await evidence_counts(ctx.session, [a.id for a in ctx.answers.values()])
+    counts = await evidence_counts(ctx)
     totals: dict[str, list[Decimal]] = {}
     unanswered, missing, sent_back = [], [], []
     for sub in ctx.items:
@@ -359,8 +354,7 @@ async def summary(
     now: datetime | None = None,
 ) -> Summary:
     now = now or utcnow()
-    async with db.session() as session, session.begin():
-        ctx = await load_ctx(session, actor, unit_id, period_id, now)
+    async with assessment(db, actor, unit_id, period_id, now, write=False) as ctx:
         if confirming:
             ctx.writable()
         return await _summary(ctx, now, confirming=confirming)
@@ -369,15 +363,18 @@ async def summary(
 async def submit(db: Database, actor: Actor, unit_id: int, period_id: int, now: datetime | None = None) -> Summary:
     """Submit every answered item (a sent-back item returns to the reviewers' queue)."""
     now = now or utcnow()
-    async with db.session() as session, session.begin():
-        ctx = await load_ctx(session, actor, unit_id, period_id, now)
+    async with assessment(db, actor, unit_id, period_id, now) as ctx:
         ctx.writable()
         count = 0
         for answer in ctx.answers.values():
             if answer.raw is not None and answer.status in ("draft", "needs_supplement"):
                 old = snapshot(answer)
-                answer.status, answer.submitted_at = "submitted", now
-                record_history(session, answer, "submit", actor.person_id, now, old, snapshot(answer))
+                answer.status = "submitted"
+                await ctx.sql.run(
+                    "UPDATE answer SET status = 'submitted', submitted_at = :at WHERE id = :id",
+                    {"at": ctx.sql.instant(now), "id": answer.id},
+                )
+                await record_history(ctx.sql, answer, "submit", actor.person_id, now, old, snapshot(answer))
                 count += 1
         if count == 0:
             raise ServiceError("nothing_to_submit")

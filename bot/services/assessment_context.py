@@ -1,26 +1,37 @@
 """Load, check and lock what a self-assessment use case works on: the unit, its period, the
-framework, the unit's items and answers, and the person's conversation cursor."""
+framework, the unit's items and answers, and the person's conversation cursor.
+
+These use cases run on every message a focal point sends, so they are written in hand-written SQL
+(storage.lean) rather than through the ORM; `assessment()` is their one transaction.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.access import Actor, NotAllowed
-from bot.services.assessment_views import PeriodRef
+from bot.services.answers import ANSWER_COLUMNS, AnswerRow, answer_row
+from bot.services.assessment_views import EvidenceItem, PeriodRef
 from bot.services.errors import ServiceError
-from bot.services.frameworks import framework_by_hash, framework_of
+from bot.services.frameworks import framework_by_hash, framework_lean
 from bot.services.periods import deadline_passed
 from scoring import Framework, SubIndex, parse_answer
 from scoring.methods import MinMax
-from storage.models import Answer, Conversation, Evidence, FrameworkVersion, Period, Review, Unit
+from storage.db import Database
+from storage.lean import Lean
+from storage.models import FrameworkVersion, Period, Unit
 
 VISIBLE_STATES = ("open", "locked", "published")
+_VISIBLE_SQL = "('open', 'locked', 'published')"
+P = TypeVar("P")
 
 
 class ReadOnly(ServiceError):
@@ -38,26 +49,40 @@ class UnknownItem(ServiceError):
 
 
 @dataclass
+class UnitRow:
+    id: int
+    name: str
+    cohort: str
+    attributes: dict[str, Any]
+
+
+@dataclass
+class PeriodRow:
+    id: int
+    framework_version_id: int
+    title: str
+    deadline: date
+    state: str
+
+
+@dataclass
 class Ctx:
-    session: AsyncSession
+    sql: Lean
     actor: Actor
-    unit: Unit
-    period: Period
+    unit: UnitRow
+    period: PeriodRow
     framework: Framework
     ref: PeriodRef
     items: list[SubIndex]  # what this unit answers, in framework order
-    answers: dict[str, Answer]
-    conversation: Conversation
-
-    @property
-    def cursor(self) -> dict[str, Any]:
-        return self.conversation.cursor or {}
+    answers: dict[str, AnswerRow]
+    cursor: dict[str, Any]
+    has_conversation: bool
+    cursor_changed: bool = field(default=False)
+    changed_at: datetime | None = None
 
     def set_cursor(self, now: datetime, **values: Any) -> None:
-        # A new dict: the JSON column notices reassignment, not in-place mutation.
-        self.conversation.cursor = {"period": self.period.id, **values}
-        self.conversation.unit_id = self.unit.id
-        self.conversation.updated_at = now
+        self.cursor = {"period": self.period.id, **values}
+        self.cursor_changed, self.changed_at = True, now
 
     def item(self, code: str) -> SubIndex:
         for sub in self.items:
@@ -75,9 +100,55 @@ class Ctx:
         if self.ref.read_only:
             raise ReadOnly(why=self.ref.read_only, deadline=self.period.deadline)
 
+    async def save(self) -> None:
+        """Write the cursor back if the use case moved it."""
+        if not self.cursor_changed:
+            return
+        values = {
+            "person_id": self.actor.person_id,
+            "unit_id": self.unit.id,
+            "cursor": self.sql.json(self.cursor),
+            "at": self.sql.instant(self.changed_at),
+        }
+        if self.has_conversation:
+            await self.sql.run(
+                "UPDATE conversation SET unit_id = :unit_id, cursor = :cursor, updated_at = :at "
+                "WHERE person_id = :person_id",
+                values,
+            )
+        else:
+            await self.sql.run(
+                "INSERT INTO conversation (person_id, unit_id, cursor, updated_at) "
+                "VALUES (:person_id, :unit_id, :cursor, :at)",
+                values,
+            )
+            self.has_conversation = True
+        self.cursor_changed = False
+
+
+@asynccontextmanager
+async def assessment(
+    db: Database, actor: Actor, unit_id: int | None, period_id: int | None, now: datetime, *, write: bool = True
+) -> AsyncIterator[Ctx]:
+    """A self-assessment use case's transaction: the context loaded and checked; on the way out
+    the moved cursor is saved in the same commit (an error leaves everything as it was)."""
+    async with db.lean(write=write) as sql:
+        ctx = await load_ctx(sql, actor, unit_id, period_id, now)
+        yield ctx
+        if write:
+            await ctx.save()
+
+
+def pick_period(candidates: Sequence[tuple[P, Framework]], cohort: str, state_of: Any) -> tuple[P, Framework] | None:
+    """The period a unit works in: the newest open one that covers its cohort, else the newest
+    visible one (candidates come newest first)."""
+    covering = [c for c in candidates if not c[1].ranking.cohorts or cohort in {k.code for k in c[1].ranking.cohorts}]
+    open_ones = [c for c in covering if state_of(c[0]) == "open"]
+    return (open_ones or covering or [None])[0]
+
 
 async def current_period(session: AsyncSession, unit: Unit) -> tuple[Period, Framework] | None:
-    """The period a unit works in: the newest open one that covers its cohort, else the newest visible."""
+    """`pick_period` for the ORM's readers (progress, results)."""
     rows = (
         await session.execute(
             select(Period, FrameworkVersion.content_hash)
@@ -86,17 +157,11 @@ async def current_period(session: AsyncSession, unit: Unit) -> tuple[Period, Fra
             .order_by(Period.id.desc())
         )
     ).all()
-    candidates = []
-    for period, content_hash in rows:
-        framework = await framework_by_hash(session, period.framework_version_id, content_hash)
-        cohorts = {c.code for c in framework.ranking.cohorts}
-        if not cohorts or unit.cohort in cohorts:
-            candidates.append((period, framework))
-    open_ones = [c for c in candidates if c[0].state == "open"]
-    return (open_ones or candidates or [None])[0]
+    candidates = [(p, await framework_by_hash(session, p.framework_version_id, h)) for p, h in rows]
+    return pick_period(candidates, unit.cohort, lambda p: p.state)
 
 
-def read_only_reason(period: Period, now: datetime) -> str | None:
+def read_only_reason(period: Any, now: datetime) -> str | None:
     if period.state != "open":
         return period.state
     if deadline_passed(period.deadline, now):
@@ -104,69 +169,116 @@ def read_only_reason(period: Period, now: datetime) -> str | None:
     return None
 
 
-async def load_ctx(
-    session: AsyncSession, actor: Actor, unit_id: int | None, period_id: int | None, now: datetime
-) -> Ctx:
+_PERIOD = (
+    "SELECT p.id, p.framework_version_id, p.title, p.deadline, p.state, f.content_hash "
+    "FROM period p JOIN framework f ON f.id = p.framework_version_id "
+)
+
+
+async def _periods(sql: Lean, period_id: int | None) -> list[tuple[PeriodRow, Framework]]:
+    if period_id is None:
+        rows = await sql.rows(_PERIOD + f"WHERE p.state IN {_VISIBLE_SQL} ORDER BY p.id DESC")
+    else:
+        rows = await sql.rows(_PERIOD + f"WHERE p.id = :id AND p.state IN {_VISIBLE_SQL}", {"id": period_id})
+    return [
+        (
+            PeriodRow(id_, version, title, sql.read_day(deadline), state),
+            await framework_lean(sql, version, content_hash),
+        )
+        for id_, version, title, deadline, state, content_hash in rows
+    ]
+
+
+async def load_ctx(sql: Lean, actor: Actor, unit_id: int | None, period_id: int | None, now: datetime) -> Ctx:
     """Everything a focal point's use case needs, checked: the person answers for this unit."""
     role = actor.unit if unit_id is None else next((r for r in actor.units() if r.unit_id == unit_id), None)
     if role is None or not actor.has("focal_point", role.unit_id):
         raise NotAllowed(unit=unit_id)
-    unit = await session.get(Unit, role.unit_id)
+    found = await sql.row("SELECT id, name, cohort, attributes FROM unit WHERE id = :id", {"id": role.unit_id})
+    if found is None:
+        raise NotAllowed(unit=unit_id)
+    unit = UnitRow(found[0], found[1], found[2], sql.read_json(found[3]) or {})
+    candidates = await _periods(sql, period_id)
     if period_id is None:
-        found = await current_period(session, unit)
-        if found is None:
+        chosen = pick_period(candidates, unit.cohort, lambda p: p.state)
+        if chosen is None:
             raise NoPeriod()
-        period, framework = found
+    elif not candidates:
+        raise NotAllowed(period=period_id)
     else:
-        period = await session.get(Period, period_id)
-        if period is None or period.state not in VISIBLE_STATES:
-            raise NotAllowed(period=period_id)
-        framework = framework_of(await session.get(FrameworkVersion, period.framework_version_id))
+        chosen = candidates[0]
+    period, framework = chosen
     cohorts = {c.code for c in framework.ranking.cohorts}
     if cohorts and unit.cohort not in cohorts:
         raise NotAllowed(period=period.id)
-    items = [s for s in framework.sub_indices if s.method.kind != "external" and s.applies_to(unit.attributes or {})]
-    answers = {
-        a.sub_index_code: a
-        for a in (
-            await session.execute(select(Answer).where(Answer.period_id == period.id, Answer.unit_id == unit.id))
-        ).scalars()
-    }
-    conversation = await session.get(Conversation, actor.person_id, with_for_update=True)
-    if conversation is None:
-        conversation = Conversation(person_id=actor.person_id, unit_id=unit.id, cursor={})
-        session.add(conversation)
+    items = [s for s in framework.sub_indices if s.method.kind != "external" and s.applies_to(unit.attributes)]
+    rows = await sql.rows(
+        f"SELECT {ANSWER_COLUMNS} FROM answer WHERE period_id = :period_id AND unit_id = :unit_id",
+        {"period_id": period.id, "unit_id": unit.id},
+    )
+    answers = {a.sub_index_code: a for a in (answer_row(sql, r) for r in rows)}
+    cursor = await sql.row(
+        f"SELECT cursor FROM conversation WHERE person_id = :person_id{sql.for_update}", {"person_id": actor.person_id}
+    )
     ref = PeriodRef(unit.id, unit.name, period.id, period.title, period.deadline, read_only_reason(period, now))
-    return Ctx(session, actor, unit, period, framework, ref, items, answers, conversation)
+    return Ctx(
+        sql,
+        actor,
+        unit,
+        period,
+        framework,
+        ref,
+        items,
+        answers,
+        (sql.read_json(cursor[0]) or {}) if cursor else {},
+        cursor is not None,
+    )
 
 
-async def evidence_of(session: AsyncSession, answer_id: int | None) -> list[Evidence]:
+async def evidence_of(sql: Lean, answer_id: int | None) -> list[EvidenceItem]:
     if answer_id is None:
         return []
-    query = select(Evidence).where(Evidence.answer_id == answer_id).order_by(Evidence.id)
-    return list((await session.execute(query)).scalars())
+    rows = await sql.rows(
+        "SELECT id, kind, size, file_name, url, doc_number, doc_date, doc_summary FROM evidence "
+        "WHERE answer_id = :answer_id ORDER BY id",
+        {"answer_id": answer_id},
+    )
+    return [_evidence_item(sql, *row) for row in rows]
 
 
-async def evidence_counts(session: AsyncSession, answer_ids: list[int]) -> dict[int, int]:
-    if not answer_ids:
-        return {}
-    rows = await session.execute(
-        select(Evidence.answer_id, func.count()).where(Evidence.answer_id.in_(answer_ids)).group_by(Evidence.answer_id)
+def _evidence_item(
+    sql: Lean, id_: int, kind: str, size: int | None, file_name: str, url: str, number: str, day: Any, summary: str
+) -> EvidenceItem:
+    if kind == "link":
+        label = url
+    elif kind == "document_ref":
+        when = sql.read_day(day)
+        label = f"{number} ({when.strftime('%d/%m/%Y') if when else ''}) {summary}".strip()
+    else:
+        label = file_name
+    return EvidenceItem(id_, kind, label, size)
+
+
+async def evidence_counts(ctx: Ctx) -> dict[int, int]:
+    """Pieces of evidence per answer of the unit in the period."""
+    rows = await ctx.sql.rows(
+        "SELECT e.answer_id, count(*) FROM evidence e JOIN answer a ON a.id = e.answer_id "
+        "WHERE a.period_id = :period_id AND a.unit_id = :unit_id GROUP BY e.answer_id",
+        {"period_id": ctx.period.id, "unit_id": ctx.unit.id},
     )
     return {answer_id: count for answer_id, count in rows}
 
 
-async def latest_comment(session: AsyncSession, answer_id: int) -> str:
-    query = (
-        select(Review.comment)
-        .where(Review.answer_id == answer_id, Review.decision == "needs_supplement")
-        .order_by(Review.id.desc())
-        .limit(1)
+async def latest_comment(sql: Lean, answer_id: int) -> str:
+    comment = await sql.value(
+        "SELECT comment FROM review WHERE answer_id = :answer_id AND decision = 'needs_supplement' "
+        "ORDER BY id DESC LIMIT 1",
+        {"answer_id": answer_id},
     )
-    return (await session.execute(query)).scalar_one_or_none() or ""
+    return comment or ""
 
 
-async def item_points(ctx: Ctx, sub: SubIndex, answer: Answer | None) -> tuple[Decimal | None, bool]:
+async def item_points(ctx: Ctx, sub: SubIndex, answer: AnswerRow | None) -> tuple[Decimal | None, bool]:
     """Points the item earns now; min-max items against the values the cohort has given so far."""
     if answer is None or answer.raw is None:
         return (answer.verified_points if answer else None), False
@@ -174,15 +286,15 @@ async def item_points(ctx: Ctx, sub: SubIndex, answer: Answer | None) -> tuple[D
         return answer.verified_points, False
     if not isinstance(sub.method, MinMax):
         return answer.self_points, False
-    peers = await ctx.session.execute(
-        select(Answer.raw)
-        .join(Unit, Unit.id == Answer.unit_id)
-        .where(Answer.period_id == ctx.period.id, Answer.sub_index_code == sub.code, Unit.cohort == ctx.unit.cohort)
+    cohort = {"period_id": ctx.period.id, "code": sub.code, "cohort": ctx.unit.cohort}
+    peers = await ctx.sql.rows(
+        "SELECT a.raw FROM answer a JOIN unit u ON u.id = a.unit_id "
+        "WHERE a.period_id = :period_id AND a.sub_index_code = :code AND u.cohort = :cohort",
+        cohort,
     )
-    values = [parse_answer(sub, raw)["value"] for (raw,) in peers if raw]
-    cohort_size = (
-        await ctx.session.execute(select(func.count()).select_from(Unit).where(Unit.cohort == ctx.unit.cohort))
-    ).scalar_one()
+    given = (ctx.sql.read_json(raw) for (raw,) in peers)
+    values = [parse_answer(sub, raw)["value"] for raw in given if raw]
+    cohort_size = await ctx.sql.value("SELECT count(*) FROM unit WHERE cohort = :cohort", cohort)
     mine = parse_answer(sub, answer.raw)["value"]
     points = sub.method.relative_points(mine, min(values), max(values), sub.max_points)
     return points, len(values) < cohort_size

@@ -6,8 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.services.assessment_context import Ctx, evidence_of, item_points, latest_comment
-from bot.services.assessment_views import EvidenceItem, ItemView, Notice
-from storage.models import Evidence
+from bot.services.assessment_views import ItemView, Notice
 
 
 class ToSummary(Exception):
@@ -22,8 +21,8 @@ async def item_view(ctx: Ctx, code: str, notice: Notice | None = None) -> ItemVi
     answer = ctx.answers.get(code)
     points, provisional = await item_points(ctx, sub, answer)
     cursor = ctx.cursor if ctx.cursor.get("code") == code else {}
-    evidence = await evidence_of(ctx.session, answer.id if answer else None)
-    comment = await latest_comment(ctx.session, answer.id) if answer and answer.status == "needs_supplement" else ""
+    evidence = await evidence_of(ctx.sql, answer.id if answer else None)
+    comment = await latest_comment(ctx.sql, answer.id) if answer and answer.status == "needs_supplement" else ""
     return ItemView(
         ref=ctx.ref,
         sub=sub,
@@ -35,23 +34,12 @@ async def item_view(ctx: Ctx, code: str, notice: Notice | None = None) -> ItemVi
         points=points,
         provisional=provisional,
         status=answer.status if answer else "draft",
-        evidence=tuple(_evidence_item(e) for e in evidence),
+        evidence=tuple(evidence),
         step=cursor.get("step", "answer"),
         pending=cursor.get("pending", {}),
         review_comment=comment,
         notice=notice,
     )
-
-
-def _evidence_item(e: Evidence) -> EvidenceItem:
-    if e.kind == "link":
-        label = e.url
-    elif e.kind == "document_ref":
-        when = e.doc_date.strftime("%d/%m/%Y") if e.doc_date else ""
-        label = f"{e.doc_number} ({when}) {e.doc_summary}".strip()
-    else:
-        label = e.file_name
-    return EvidenceItem(e.id, e.kind, label, e.size)
 
 
 async def open_at(

@@ -39,7 +39,9 @@ from bot.services.frameworks import framework_of, publish_in
 from scoring import Framework, SubIndex
 from storage.db import Database
 from storage.files import EvidenceStore
+from storage.lean import lean_in
 from storage.models import (
+    Answer,
     Evidence,
     FrameworkVersion,
     Membership,
@@ -201,6 +203,7 @@ async def _answers(
         u for u in units if u.code == "SNV"
     ]
     count = 0
+    sql = await lean_in(session)
     for unit in answering:
         person = people[unit.code][0]
         share = 0.35 if unit.code == "SNV" else rng.uniform(0.55, 1.0)
@@ -209,8 +212,8 @@ async def _answers(
         chosen = subs if complete else [s for s in subs if rng.random() < share]
         for sub in chosen:
             when = now - timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 600))
-            answer, _ = await write_answer(
-                session,
+            written, _ = await write_answer(
+                sql,
                 period_id=period_id,
                 unit_id=unit.id,
                 sub=sub,
@@ -218,17 +221,18 @@ async def _answers(
                 person_id=person.id,
                 now=when,
             )
+            answer = await session.get(Answer, written.id)
             count += 1
             if sub.evidence.kinds and (sub.evidence.required or rng.random() < 0.4):
                 session.add(_evidence(answer.id, unit.code, sub, person.id, when, rng, files))
             if complete:
                 answer.status, answer.submitted_at = "submitted", when + timedelta(days=1)
-                record_history(session, answer, "submit", person.id, answer.submitted_at, None, snapshot(answer))
+                await record_history(sql, answer, "submit", person.id, answer.submitted_at, None, snapshot(answer))
                 roll = rng.random()
                 if roll < 0.25:
-                    _review(session, answer, reviewer.id, "accept", answer.self_points, "", when)
+                    await _review(session, answer, reviewer.id, "accept", answer.self_points, "", when)
                 elif roll < 0.30:
-                    _review(
+                    await _review(
                         session,
                         answer,
                         reviewer.id,
@@ -288,7 +292,7 @@ def _evidence(
     )
 
 
-def _review(
+async def _review(
     session: AsyncSession,
     answer: Any,
     reviewer_id: int,
@@ -312,4 +316,6 @@ def _review(
         answer.status, answer.verified_points = "accepted", points
     else:
         answer.status = "needs_supplement"
-    record_history(session, answer, "review", reviewer_id, when + timedelta(days=2), old, snapshot(answer))
+    await record_history(
+        await lean_in(session), answer, "review", reviewer_id, when + timedelta(days=2), old, snapshot(answer)
+    )

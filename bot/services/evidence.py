@@ -11,20 +11,18 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
+from typing import Any
 from urllib.parse import urlparse
-
-from sqlalchemy import select
 
 from bot.services.access import Actor, NotAllowed
 from bot.services.answers import lock_answer, record_history
-from bot.services.assessment_context import Ctx, load_ctx
+from bot.services.assessment_context import Ctx, assessment
 from bot.services.assessment_items import open_at
 from bot.services.assessment_views import ItemView, Notice
 from bot.services.errors import ServiceError
 from scoring import InvalidAnswer, SubIndex
 from storage.db import Database
 from storage.files import EvidenceStore
-from storage.models import Answer, Evidence
 from storage.types import utcnow
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the Bot API lets bots download files up to 20 MB
@@ -102,23 +100,22 @@ async def evidence_target(
 ) -> EvidenceTarget:
     """The item a file sent now belongs to (the one the person has open), checked before download."""
     now = now or utcnow()
-    async with db.read_session() as session:
-        ctx = await load_ctx(session, actor, None, None, now)
+    async with assessment(db, actor, None, None, now, write=False) as ctx:
         code = ctx.cursor.get("code") if ctx.cursor.get("period") == ctx.period.id else None
         if code is None or ctx.cursor.get("step") == "summary":
             raise ServiceError("no_item_open")
         ctx.writable()
         answer = ctx.answers.get(code)
-        duplicate = False
-        if answer is not None:
-            duplicate = (
-                await session.execute(
-                    select(Evidence.id).where(
-                        Evidence.answer_id == answer.id, Evidence.telegram_file_unique_id == incoming.file_unique_id
-                    )
-                )
-            ).first() is not None
-        return EvidenceTarget(ctx.unit.id, ctx.period.id, code, duplicate)  # the read session discards the rest
+        duplicate = answer is not None and await _has_file(ctx, answer.id, incoming.file_unique_id)
+        return EvidenceTarget(ctx.unit.id, ctx.period.id, code, duplicate)
+
+
+async def _has_file(ctx: Ctx, answer_id: int, file_unique_id: str) -> bool:
+    found = await ctx.sql.value(
+        "SELECT id FROM evidence WHERE answer_id = :answer_id AND telegram_file_unique_id = :unique_id",
+        {"answer_id": answer_id, "unique_id": file_unique_id},
+    )
+    return found is not None
 
 
 async def add_file(
@@ -135,24 +132,19 @@ async def add_file(
     now = now or utcnow()
     check_content(incoming, data)
     stored = await asyncio.to_thread(store.put, data)
-    async with db.session() as session, session.begin():
-        ctx = await load_ctx(session, actor, target.unit_id, target.period_id, now)
+    async with assessment(db, actor, target.unit_id, target.period_id, now) as ctx:
         ctx.writable()
         sub = ctx.item(target.code)
-        answer = await lock_answer(session, ctx.period.id, ctx.unit.id, sub.code)
+        answer = await lock_answer(ctx.sql, ctx.period.id, ctx.unit.id, sub.code, ctx.answers.get(sub.code))
         ctx.answers[sub.code] = answer
-        existing = (
-            await session.execute(
-                select(Evidence.id).where(
-                    Evidence.answer_id == answer.id, Evidence.telegram_file_unique_id == incoming.file_unique_id
-                )
-            )
-        ).first()
-        if existing is not None:
+        if await _has_file(ctx, answer.id, incoming.file_unique_id):
             notice = Notice("evidence_duplicate", {"name": incoming.file_name or "ảnh"})
         else:
-            evidence = Evidence(
-                answer_id=answer.id,
+            await attach(
+                ctx,
+                sub,
+                now,
+                {"content_key": stored.key},
                 kind=incoming.kind,
                 content_key=stored.key,
                 size=stored.size,
@@ -160,19 +152,6 @@ async def add_file(
                 file_name=_display_name(incoming),
                 telegram_file_id=incoming.file_id,
                 telegram_file_unique_id=incoming.file_unique_id,
-                uploaded_by=actor.person_id,
-                uploaded_at=now,
-            )
-            session.add(evidence)
-            await session.flush()
-            record_history(
-                session,
-                answer,
-                "evidence_add",
-                actor.person_id,
-                now,
-                None,
-                {"evidence": evidence.id, "kind": evidence.kind, "content_key": stored.key},
             )
             notice = Notice("evidence_added", {"count": 1})
         if not show:
@@ -189,17 +168,51 @@ def _display_name(incoming: IncomingFile) -> str:
     return name[:255]
 
 
-async def attach(ctx: Ctx, sub: SubIndex, now: datetime, audit: dict, **fields: object) -> Evidence:
+EVIDENCE_DEFAULTS: dict[str, Any] = {
+    "content_key": None,
+    "size": None,
+    "media_type": "",
+    "file_name": "",
+    "url": "",
+    "doc_number": "",
+    "doc_date": None,
+    "doc_summary": "",
+    "telegram_file_id": None,
+    "telegram_file_unique_id": None,
+}
+_INSERT_EVIDENCE = (
+    f"INSERT INTO evidence (answer_id, kind, uploaded_by, uploaded_at, {', '.join(EVIDENCE_DEFAULTS)}) "
+    f"VALUES (:answer_id, :kind, :uploaded_by, :uploaded_at, {', '.join(':' + k for k in EVIDENCE_DEFAULTS)}) "
+    "RETURNING id"
+)
+
+
+async def attach(ctx: Ctx, sub: SubIndex, now: datetime, audit: dict[str, Any], kind: str, **fields: Any) -> int:
     """Add an evidence row to the item's answer (created empty if needed) with its audit row."""
-    answer = await lock_answer(ctx.session, ctx.period.id, ctx.unit.id, sub.code)
+    answer = await lock_answer(ctx.sql, ctx.period.id, ctx.unit.id, sub.code, ctx.answers.get(sub.code))
     ctx.answers[sub.code] = answer
-    evidence = Evidence(answer_id=answer.id, uploaded_by=ctx.actor.person_id, uploaded_at=now, **fields)
-    ctx.session.add(evidence)
-    await ctx.session.flush()
-    record_history(
-        ctx.session, answer, "evidence_add", ctx.actor.person_id, now, None, {"evidence": evidence.id, **audit}
+    values = {**EVIDENCE_DEFAULTS, **fields}
+    values["doc_date"] = ctx.sql.day(values["doc_date"])
+    evidence_id = await ctx.sql.insert(
+        _INSERT_EVIDENCE,
+        {
+            "answer_id": answer.id,
+            "kind": kind,
+            "uploaded_by": ctx.actor.person_id,
+            "uploaded_at": ctx.sql.instant(now),
+            **values,
+        },
     )
-    return evidence
+    await record_history(
+        ctx.sql,
+        answer,
+        "evidence_add",
+        ctx.actor.person_id,
+        now,
+        None,
+        {"evidence": evidence_id, "kind": kind, **audit},
+    )
+    return int(evidence_id)
 
 
 async def add_link(ctx: Ctx, sub: SubIndex, text: str, now: datetime) -> ItemView:
@@ -207,7 +220,7 @@ async def add_link(ctx: Ctx, sub: SubIndex, text: str, now: datetime) -> ItemVie
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in url or len(url) > 2048:
         raise InvalidAnswer("not_a_link", "url", value=url)
-    await attach(ctx, sub, now, {"kind": "link", "url": url}, kind="link", url=url)
+    await attach(ctx, sub, now, {"url": url}, kind="link", url=url)
     return await open_at(ctx, sub.code, now, step="evidence", notice=Notice("evidence_added", {"count": 1}))
 
 
@@ -215,8 +228,7 @@ async def start_document_ref(
     db: Database, actor: Actor, unit_id: int, period_id: int, code: str, now: datetime | None = None
 ) -> ItemView:
     now = now or utcnow()
-    async with db.session() as session, session.begin():
-        ctx = await load_ctx(session, actor, unit_id, period_id, now)
+    async with assessment(db, actor, unit_id, period_id, now) as ctx:
         ctx.writable()
         ctx.item(code)
         return await open_at(ctx, code, now, step="doc_number")
@@ -241,7 +253,7 @@ async def document_ref_step(ctx: Ctx, sub: SubIndex, step: str, text: str, now: 
         ctx,
         sub,
         now,
-        {"kind": "document_ref", "number": pending["number"]},
+        {"number": pending["number"]},
         kind="document_ref",
         doc_number=pending["number"],
         doc_date=date.fromisoformat(pending["date"]),
@@ -266,35 +278,20 @@ async def remove_evidence(
 ) -> ItemView:
     """Remove one piece of evidence, only before the item is submitted."""
     now = now or utcnow()
-    async with db.session() as session, session.begin():
-        ctx = await load_ctx(session, actor, unit_id, period_id, now)
+    async with assessment(db, actor, unit_id, period_id, now) as ctx:
         ctx.writable()
         ctx.item(code)
-        evidence = await session.get(Evidence, evidence_id)
-        answer = await session.get(Answer, evidence.answer_id) if evidence else None
-        if (
-            evidence is None
-            or answer is None
-            or answer.unit_id != ctx.unit.id
-            or answer.period_id != ctx.period.id
-            or answer.sub_index_code != code
-        ):
+        answer = ctx.answers.get(code)
+        found = await ctx.sql.row(
+            "SELECT id, kind, file_name, url, doc_number FROM evidence WHERE id = :id AND answer_id = :answer_id",
+            {"id": evidence_id, "answer_id": answer.id if answer else None},
+        )
+        if found is None or answer is None:
             raise NotAllowed(evidence=evidence_id)
         if answer.status in ("submitted", "accepted"):
             raise ServiceError("already_submitted", code=code)
-        record_history(
-            session,
-            answer,
-            "evidence_remove",
-            actor.person_id,
-            now,
-            {
-                "evidence": evidence.id,
-                "kind": evidence.kind,
-                "label": evidence.file_name or evidence.url or evidence.doc_number,
-            },
-            None,
-        )
-        await session.delete(evidence)
-        await session.flush()
+        id_, kind, file_name, url, doc_number = found
+        old = {"evidence": id_, "kind": kind, "label": file_name or url or doc_number}
+        await record_history(ctx.sql, answer, "evidence_remove", actor.person_id, now, old, None)
+        await ctx.sql.run("DELETE FROM evidence WHERE id = :id", {"id": id_})
         return await open_at(ctx, code, now, step="evidence_manage", notice=Notice("evidence_removed", {}))

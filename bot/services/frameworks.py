@@ -18,6 +18,7 @@ from scoring.loader import (
     resolve_framework_data,
 )
 from storage.db import Database
+from storage.lean import Lean
 from storage.models import FrameworkVersion
 
 _cache: dict[str, Framework] = {}
@@ -46,10 +47,27 @@ async def framework_by_hash(session: AsyncSession, version_id: int, content_hash
 
 def framework_of(version: FrameworkVersion) -> Framework:
     """The scoring model of a stored version (parsed once per content hash)."""
-    framework = _cache.get(version.content_hash)
+    return _parsed(version.framework_id, version.content_hash, version.definition)
+
+
+def _parsed(framework_id: str, content_hash: str, definition: str) -> Framework:
+    framework = _cache.get(content_hash)
     if framework is None:
-        framework = load_framework_text(version.definition, f"{version.framework_id}@{version.content_hash[:12]}")
-        _cache[version.content_hash] = framework
+        framework = load_framework_text(definition, f"{framework_id}@{content_hash[:12]}")
+        _cache[content_hash] = framework
+    return framework
+
+
+async def framework_lean(sql: Lean, version_id: int, content_hash: str | None = None) -> Framework:
+    """`framework_by_hash` in hand-written SQL; without the hash, the version's is looked up."""
+    framework = _cache.get(content_hash) if content_hash else None
+    if framework is None:
+        row = await sql.row(
+            "SELECT framework_id, content_hash, definition FROM framework WHERE id = :id", {"id": version_id}
+        )
+        if row is None:
+            raise LookupError(f"framework version {version_id} is not stored")
+        framework = _parsed(*row)
     return framework
 
 

@@ -17,6 +17,7 @@ from bot.services.frameworks import framework_of
 from bot.services.outbox import NewMessage, enqueue_in
 from scoring import SubIndex, parse_decimal
 from storage.db import Database
+from storage.lean import lean_in
 from storage.models import Answer, Conversation, Evidence, FrameworkVersion, Membership, Period, Person, Review, Unit
 from storage.types import utcnow
 
@@ -182,7 +183,9 @@ async def decide(
             )
         )
         answer.revision += 1
-        record_history(session, answer, "review", actor.person_id, now, old, snapshot(answer) | {"comment": comment})
+        await record_history(
+            await lean_in(session), answer, "review", actor.person_id, now, old, snapshot(answer) | {"comment": comment}
+        )
         conversation = await session.get(Conversation, actor.person_id, with_for_update=True)
         if conversation is not None and (conversation.cursor or {}).get("flow") == "review":
             conversation.cursor = {}

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from bot.services.answers import write_answer
 from bot.services.frameworks import framework_of
+from storage.lean import lean_in
 from storage.models import Answer, AnswerHistory, FrameworkVersion, Period, Unit
 from storage.queries import unit_by_code
 from storage.types import utcnow
@@ -18,7 +19,7 @@ async def write(db, period_id, unit_code, code, raw, person=None):
         framework = framework_of(await session.get(FrameworkVersion, period.framework_version_id))
         unit = await unit_by_code(session, unit_code)
         answer, changed = await write_answer(
-            session,
+            await lean_in(session),
             period_id=period_id,
             unit_id=unit.id,
             sub=framework.sub_index(code),

@@ -23,6 +23,7 @@ from bot.services.reminders import (
     working_days_between,
 )
 from bot.services.units_import import import_units
+from storage.lean import lean_in
 from storage.models import FrameworkVersion, Outbox, Period, Unit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -91,10 +92,11 @@ async def _complete(db, period_id, unit_code):
                 "count_tiers": {"count": 1},
                 "minmax": {"value": 1},
             }[sub.method.kind]
+            sql = await lean_in(session)
             answer, _ = await write_answer(
-                session, period_id=period_id, unit_id=unit.id, sub=sub, raw=raw, person_id=None, now=datetime.now(UTC)
+                sql, period_id=period_id, unit_id=unit.id, sub=sub, raw=raw, person_id=None, now=datetime.now(UTC)
             )
-            answer.status = "submitted"
+            await sql.run("UPDATE answer SET status = 'submitted' WHERE id = :id", {"id": answer.id})
 
 
 async def test_only_units_that_are_behind_are_reminded_with_their_figures(db):

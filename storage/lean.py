@@ -1,0 +1,200 @@
+"""Hand-written SQL for the use cases that run on every message (the guided self-assessment).
+
+Through the ORM a statement costs 100–300 µs of Python (building, compiling, identity map, unit of
+work, a greenlet hop each way); a message took a dozen, which made the ORM the bot's largest cost.
+Here a statement is a string with :named parameters, run on the driver's own connection: sqlite3
+on the event loop's thread (storage.sqlite_inline) or asyncpg. Rows come back as tuples.
+
+Values cross exactly as the ORM stores them (storage.types), so both paths read each other's rows:
+instants in UTC (SQLite: naive text), Decimals as text, JSON as text, dates as ISO text on SQLite.
+
+`Database.lean()` opens a transaction of its own; `lean_in(session)` runs on the connection of an
+ORM session's transaction (it flushes the session's pending objects first, and tells the session
+it wrote, for storage.updates).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.sqlite_inline import InlineConnection, patiently
+
+Params = Mapping[str, Any]
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+_SQLITE_INSTANT = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DateTime on SQLite
+
+
+class Lean:
+    """One transaction's statements. Subclasses run them on SQLite or PostgreSQL."""
+
+    dialect = ""
+    for_update = ""  # appended to a SELECT that locks its rows (PostgreSQL only)
+
+    def __init__(
+        self, before: Callable[[], Awaitable[None]] | None = None, on_write: Callable[[], None] | None = None
+    ) -> None:
+        self.wrote = False
+        self._before, self._on_write = before, on_write
+
+    def _wrote(self) -> None:
+        self.wrote = True
+        if self._on_write is not None:
+            self._on_write()
+
+    async def rows(self, sql: str, params: Params | None = None) -> list[Sequence[Any]]:
+        if self._before is not None:
+            await self._before()
+        return await self._rows(sql, params or {})
+
+    async def row(self, sql: str, params: Params | None = None) -> Sequence[Any] | None:
+        found = await self.rows(sql, params)
+        return found[0] if found else None
+
+    async def value(self, sql: str, params: Params | None = None) -> Any:
+        found = await self.row(sql, params)
+        return None if found is None else found[0]
+
+    async def run(self, sql: str, params: Params | None = None) -> int:
+        """A statement that writes; returns the number of rows it changed."""
+        if self._before is not None:
+            await self._before()
+        self._wrote()
+        return await self._run(sql, params or {})
+
+    async def insert(self, sql: str, params: Params | None = None) -> Any:
+        """An INSERT … RETURNING id; returns the id."""
+        if self._before is not None:
+            await self._before()
+        self._wrote()
+        found = await self._rows(sql, params or {})
+        return found[0][0]
+
+    async def _rows(self, sql: str, params: Params) -> list[Sequence[Any]]:
+        raise NotImplementedError
+
+    async def _run(self, sql: str, params: Params) -> int:
+        raise NotImplementedError
+
+    # -- values, as storage.types keeps them --------------------------------------------------------
+    def instant(self, value: datetime | None) -> Any:
+        return value
+
+    def read_instant(self, value: Any) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+    def day(self, value: date | None) -> Any:
+        return value
+
+    def read_day(self, value: Any) -> date | None:
+        return value
+
+    @staticmethod
+    def json(value: Any) -> str | None:
+        return None if value is None else json.dumps(value)
+
+    @staticmethod
+    def read_json(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str | bytes) else value
+
+    @staticmethod
+    def decimal(value: Decimal | None) -> str | None:
+        return None if value is None else format(Decimal(value), "f")
+
+    @staticmethod
+    def read_decimal(value: Any) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+class SqliteLean(Lean):
+    dialect = "sqlite"
+
+    def __init__(self, connection: sqlite3.Connection, busy_timeout: float, **kw: Any) -> None:
+        super().__init__(**kw)
+        self._connection, self._busy_timeout = connection, busy_timeout
+
+    async def _rows(self, sql: str, params: Params) -> list[Sequence[Any]]:
+        return await patiently(lambda: self._connection.execute(sql, params).fetchall(), self._busy_timeout)
+
+    async def _run(self, sql: str, params: Params) -> int:
+        cursor = await patiently(lambda: self._connection.execute(sql, params), self._busy_timeout)
+        return cursor.rowcount
+
+    def instant(self, value: datetime | None) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware datetime (UTC)")
+        return value.astimezone(UTC).strftime(_SQLITE_INSTANT)
+
+    def read_instant(self, value: Any) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+    def day(self, value: date | None) -> Any:
+        return None if value is None else value.isoformat()
+
+    def read_day(self, value: Any) -> date | None:
+        return None if value is None else date.fromisoformat(value)
+
+
+_positional: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def _to_positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """`:name` parameters as asyncpg's `$1`, `$2`, … (computed once per statement text)."""
+    known = _positional.get(sql)
+    if known is None:
+        names: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            if match.group(1) not in names:
+                names.append(match.group(1))
+            return f"${names.index(match.group(1)) + 1}"
+
+        known = _positional[sql] = (_NAMED.sub(number, sql), tuple(names))
+    return known
+
+
+class PostgresLean(Lean):
+    dialect = "postgresql"
+    for_update = " FOR UPDATE"
+
+    def __init__(self, connection: Any, **kw: Any) -> None:
+        super().__init__(**kw)
+        self._connection = connection  # asyncpg.Connection
+
+    async def _rows(self, sql: str, params: Params) -> list[Sequence[Any]]:
+        text, names = _to_positional(sql)
+        return await self._connection.fetch(text, *(params[n] for n in names))
+
+    async def _run(self, sql: str, params: Params) -> int:
+        text, names = _to_positional(sql)
+        status = await self._connection.execute(text, *(params[n] for n in names))
+        last = status.rsplit(" ", 1)[-1]
+        return int(last) if last.isdigit() else 0
+
+
+async def lean_in(session: AsyncSession) -> Lean:
+    """Lean statements inside an ORM session's (write) transaction."""
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+
+    async def flush_first() -> None:
+        if session.new or session.dirty or session.deleted:
+            await session.flush()
+
+    def note_write() -> None:
+        session.info["wrote"] = True
+
+    if isinstance(driver, InlineConnection):
+        return SqliteLean(driver.sqlite, driver.busy_timeout, before=flush_first, on_write=note_write)
+    if connection.dialect.name == "postgresql":
+        return PostgresLean(driver, before=flush_first, on_write=note_write)
+    raise TypeError("lean statements run in write sessions only (SQLite inline or PostgreSQL)")
