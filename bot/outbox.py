@@ -23,7 +23,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
-from bot.keyboards import markup
+from bot.keyboards import send_method
 from bot.render import notices
 from bot.services import outbox
 from bot.services.outbox import Claimed, NewMessage, Outcome
@@ -95,13 +95,7 @@ class OutboxSender:
     async def _send(self, message: Claimed) -> Outcome:
         screen = notices.from_payload(message.payload)
         try:
-            await self.bot.send_message(
-                message.chat_id,
-                screen.text,
-                parse_mode="HTML",
-                reply_markup=markup(screen),
-                disable_web_page_preview=True,
-            )
+            await self.bot(send_method(message.chat_id, screen))
             return Outcome(message.id, "sent")
         except TelegramRetryAfter as exc:
             return Outcome(message.id, "rate_limited", float(exc.retry_after))

@@ -3,8 +3,9 @@ the others did not take, so no input is ever met with silence)."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 
+from bot.filters import PrivateChat
 from bot.handlers import (
     admin,
     assessment,
@@ -23,8 +24,9 @@ from bot.handlers import (
 def get_routers() -> list[Router]:
     """Errors first; every other router only sees private chats (the bot is not for groups)."""
     private = Router(name="private")
-    private.message.filter(F.chat.type == "private")
+    private.message.filter(PrivateChat())
     private.include_routers(
+        assessment.buttons,
         start.router,
         coordinator.router,
         review.router,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.types import BufferedInputFile, CallbackQuery
 
+from bot.filters import Pressed
 from bot.handlers.common import answer_error, reply
 from bot.i18n import _
 from bot.render.actions import menu
@@ -26,7 +27,7 @@ TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024  # bots may send documents up to 50 MB
 SHOWN = 15
 
 
-@router.callback_query(F.data == menu("progress"))
+@router.callback_query(Pressed(exact={menu("progress")}))
 async def progress_button(query: CallbackQuery, actor: Actor, db: Database, bot: Bot) -> None:
     """Every unit's completion, least complete first, with the full table as .xlsx."""
     try:
@@ -38,7 +39,7 @@ async def progress_button(query: CallbackQuery, actor: Actor, db: Database, bot:
     await bot.send_document(query.message.chat.id, BufferedInputFile(progress_xlsx(report), "tien-do.xlsx"))
 
 
-@router.callback_query(F.data == menu("export"))
+@router.callback_query(Pressed(exact={menu("export")}))
 async def export_button(
     query: CallbackQuery, actor: Actor, db: Database, store: EvidenceStore, settings: Settings, bot: Bot
 ) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 
+from bot.filters import Pressed, Typed
 from bot.handlers.common import answer_error, reply
 from bot.handlers.questions import answer_question
 from bot.nlu import intent_of
@@ -20,10 +21,13 @@ from scoring import InvalidAnswer
 from storage.db import Database
 
 router = Router(name="assessment")
+# Most updates are these buttons: their router comes first in the tree (bot.handlers), ahead of
+# routers they would only pass through. Their data prefixes are nobody else's.
+buttons = Router(name="assessment-buttons")
 VERBS = ("ans|", "nav|", "lst|", "evm|", "evd|", "doc|", "sub|", "sbc|")
 
 
-@router.callback_query(F.data.startswith(VERBS))
+@buttons.callback_query(Pressed(*VERBS))
 async def assessment_button(query: CallbackQuery, actor: Actor, db: Database) -> None:
     """Carry out the pressed button (checked against the person's unit and the period), show the result."""
     action = actions.parse(query.data)
@@ -58,7 +62,7 @@ async def assessment_button(query: CallbackQuery, actor: Actor, db: Database) ->
     await reply(query, screen_for(result))
 
 
-@router.message(F.text & ~F.text.startswith("/"))
+@router.message(Typed(commands=False))
 async def typed_answer(message: Message, actor: Actor, db: Database, settings: Settings, bot: Bot) -> None:
     """A number, two numbers a/b, part of a cited document, or a link — for the item that is open;
     a question in plain words gets its answer instead."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import BaseFilter
 from aiogram.types import CallbackQuery, Message
 
+from bot.filters import Pressed, Typed
 from bot.handlers.common import answer_error, reply
 from bot.i18n import _
 from bot.keyboards import send
@@ -34,7 +35,7 @@ class WritingBroadcast(BaseFilter):
         return await broadcasts.in_broadcast(db, actor)
 
 
-@router.callback_query(F.data == menu("broadcast"))
+@router.callback_query(Pressed(exact={menu("broadcast")}))
 async def start_broadcast(query: CallbackQuery, actor: Actor, db: Database) -> None:
     """Ask for the text of a new broadcast."""
     try:
@@ -45,7 +46,7 @@ async def start_broadcast(query: CallbackQuery, actor: Actor, db: Database) -> N
     await reply(query, notices.ask_broadcast_text())
 
 
-@router.message(F.text, WritingBroadcast())
+@router.message(Typed(), WritingBroadcast())
 async def broadcast_text(message: Message, actor: Actor, db: Database) -> None:
     """Keep the text, then ask who should receive it."""
     try:
@@ -56,7 +57,7 @@ async def broadcast_text(message: Message, actor: Actor, db: Database) -> None:
     await reply(message, notices.choose_audience(options))
 
 
-@router.callback_query(F.data.startswith(("bca|", "bcs|", "bcx|")))
+@router.callback_query(Pressed("bca|", "bcs|", "bcx|"))
 async def broadcast_step(query: CallbackQuery, actor: Actor, db: Database, bot: Bot) -> None:
     """Audience → preview with the number of recipients → send now or tomorrow at 08:00, or cancel."""
     action = actions.parse(query.data)
@@ -85,7 +86,7 @@ def _send_time(choice: str) -> datetime | None:
     return datetime.combine(tomorrow, time(8, 0), tzinfo=VN_TZ)
 
 
-@router.callback_query(F.data == menu("reminders"))
+@router.callback_query(Pressed(exact={menu("reminders")}))
 async def show_reminder_policy(query: CallbackQuery, actor: Actor, db: Database) -> None:
     """The reminder settings of the newest open period."""
     try:
@@ -96,7 +97,7 @@ async def show_reminder_policy(query: CallbackQuery, actor: Actor, db: Database)
     await reply(query, policy_screen(view))
 
 
-@router.callback_query(F.data.startswith("rmp|"))
+@router.callback_query(Pressed("rmp|"))
 async def change_reminder_policy(query: CallbackQuery, actor: Actor, db: Database) -> None:
     """One tap changes one setting (or shows another open period's settings)."""
     action = actions.parse(query.data)
@@ -114,7 +115,7 @@ async def change_reminder_policy(query: CallbackQuery, actor: Actor, db: Databas
     await reply(query, policy_screen(view))
 
 
-@router.callback_query(F.data == menu("digest"))
+@router.callback_query(Pressed(exact={menu("digest")}))
 async def switch_digest(query: CallbackQuery, actor: Actor, db: Database) -> None:
     """Turn the Monday digest on or off."""
     try:

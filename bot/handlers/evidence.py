@@ -7,9 +7,10 @@ import io
 import logging
 from dataclasses import dataclass, field
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.types import Message
 
+from bot.filters import Sent
 from bot.handlers.common import answer_error, reply
 from bot.i18n import _
 from bot.keyboards import send
@@ -52,7 +53,7 @@ def incoming_of(message: Message) -> evidence.IncomingFile | None:
     return None
 
 
-@router.message(F.photo | F.document)
+@router.message(Sent())
 async def evidence_file(message: Message, actor: Actor, db: Database, store: EvidenceStore, bot: Bot) -> None:
     """Check, download and keep a file for the open item; albums are answered once when complete."""
     incoming = incoming_of(message)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
+from bot.filters import Pressed
 from bot.handlers.common import answer_error, reply
 from bot.render import charts
 from bot.render.actions import menu
@@ -42,7 +43,7 @@ async def show_result(
     await reply(event, overview_screen(view) if what == "overview" else rank_screen(view))
 
 
-@router.callback_query(F.data.in_(BUTTONS))
+@router.callback_query(Pressed(exact=set(BUTTONS)))
 async def result_button(query: CallbackQuery, actor: Actor, db: Database, settings: Settings, bot: Bot) -> None:
     """Rank, weakest items, overview or charts of the person's unit."""
     await show_result(query, BUTTONS[query.data], actor, db, settings, bot)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
+from bot.filters import Pressed
 from bot.handlers.common import answer_error, reply
 from bot.render import actions
 from bot.render.assessment import screen_for
@@ -36,7 +37,7 @@ async def continue_command(message: Message, actor: Actor, db: Database) -> None
     await _open_menu_item(message, actor, db, "assess")
 
 
-@router.callback_query(F.data.startswith("mnu|"))
+@router.callback_query(Pressed("mnu|"))
 async def menu_button(query: CallbackQuery, actor: Actor, db: Database) -> None:
     """A menu button: open a part of the bot, or switch unit."""
     action = actions.parse(query.data)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import BaseFilter
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
+from bot.filters import Pressed, Typed
 from bot.handlers.common import answer_error, reply
 from bot.i18n import _
 from bot.render import actions
@@ -27,7 +28,7 @@ class ReviewInput(BaseFilter):
         return actor is not None and await review.review_cursor(db, actor) is not None
 
 
-@router.callback_query(F.data.in_({menu("review")}) | F.data.startswith(("rvn|", "rva|", "rvc|", "rvs|", "rvf|")))
+@router.callback_query(Pressed("rvn|", "rva|", "rvc|", "rvs|", "rvf|", exact={menu("review")}))
 async def review_button(query: CallbackQuery, actor: Actor, db: Database, store: EvidenceStore, bot: Bot) -> None:
     """Show the next item, or carry out a decision and show the next one."""
     action = actions.parse(query.data)
@@ -50,7 +51,7 @@ async def review_button(query: CallbackQuery, actor: Actor, db: Database, store:
     await reply(query, review_screen(item) if item else queue_empty())
 
 
-@router.message(F.text, ReviewInput())
+@router.message(Typed(), ReviewInput())
 async def review_text(message: Message, actor: Actor, db: Database) -> None:
     """Corrected points, the reason for a correction, or the comment for a send-back."""
     try:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import BaseFilter
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
+from bot.filters import Pressed, Sent
 from bot.handlers.common import answer_error, reply
 from bot.i18n import _
 from bot.render.actions import menu
@@ -35,7 +36,7 @@ class ExpectingSheet(BaseFilter):
         return {"upload_kind": kind} if kind else False
 
 
-@router.callback_query(F.data.in_({menu("import_units"), menu("import_invites")}))
+@router.callback_query(Pressed(exact={menu("import_units"), menu("import_invites")}))
 async def ask_for_sheet(query: CallbackQuery, actor: Actor, db: Database) -> None:
     """Ask for the sheet, explaining its columns."""
     kind = "units" if query.data == menu("import_units") else "invites"
@@ -58,7 +59,7 @@ async def ask_for_sheet(query: CallbackQuery, actor: Actor, db: Database) -> Non
     await reply(query, Screen(text, rows([Button(_("✖️ Cancel"), menu("menu"))])))
 
 
-@router.message(F.document, ExpectingSheet())
+@router.message(Sent(photos=False), ExpectingSheet())
 async def sheet_received(message: Message, actor: Actor, db: Database, bot: Bot, upload_kind: str) -> None:
     """Import the sheet with the same checks as the command line."""
     document = message.document
