@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.sqlite_inline import InlineConnection, patiently
+from storage.sqlite_inline import InlineConnection, is_busy, patiently
 
 Params = Mapping[str, Any]
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
@@ -83,6 +83,10 @@ class Lean:
     async def _run(self, sql: str, params: Params) -> int:
         raise NotImplementedError
 
+    def json_text(self, column: str, key: str) -> str:
+        """SQL for the text of a JSON column's top-level `key` (a constant, never user input)."""
+        return f"({column} ->> '{key}')"
+
     # -- values, as storage.types keeps them --------------------------------------------------------
     def instant(self, value: datetime | None) -> Any:
         return value
@@ -120,12 +124,26 @@ class SqliteLean(Lean):
         super().__init__(**kw)
         self._connection, self._busy_timeout = connection, busy_timeout
 
+    # The statement runs at once; only if SQLite answers busy (another process holds the lock)
+    # does it wait, without blocking the loop (storage.sqlite_inline.patiently).
     async def _rows(self, sql: str, params: Params) -> list[Sequence[Any]]:
+        try:
+            return self._connection.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as error:
+            if not is_busy(error):
+                raise
         return await patiently(lambda: self._connection.execute(sql, params).fetchall(), self._busy_timeout)
 
     async def _run(self, sql: str, params: Params) -> int:
-        cursor = await patiently(lambda: self._connection.execute(sql, params), self._busy_timeout)
-        return cursor.rowcount
+        try:
+            return self._connection.execute(sql, params).rowcount
+        except sqlite3.OperationalError as error:
+            if not is_busy(error):
+                raise
+        return (await patiently(lambda: self._connection.execute(sql, params), self._busy_timeout)).rowcount
+
+    def json_text(self, column: str, key: str) -> str:
+        return f"json_extract({column}, '$.{key}')"
 
     def instant(self, value: datetime | None) -> Any:
         if value is None:

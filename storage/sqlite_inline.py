@@ -37,7 +37,7 @@ INLINE_PRAGMAS = (
 LONGEST_PAUSE = 0.05
 
 
-def _is_busy(error: sqlite3.OperationalError) -> bool:
+def is_busy(error: sqlite3.OperationalError) -> bool:
     code = getattr(error, "sqlite_errorcode", None)
     if code is not None:
         return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
@@ -49,7 +49,7 @@ async def patiently(call: Callable[[], Any], busy_timeout: float) -> Any:
     try:
         return call()
     except sqlite3.OperationalError as error:
-        if not _is_busy(error):
+        if not is_busy(error):
             raise
     deadline, pause = time.monotonic() + busy_timeout, FIRST_PAUSE
     while True:
@@ -57,7 +57,7 @@ async def patiently(call: Callable[[], Any], busy_timeout: float) -> Any:
         try:
             return call()
         except sqlite3.OperationalError as error:
-            if not _is_busy(error) or time.monotonic() >= deadline:
+            if not is_busy(error) or time.monotonic() >= deadline:
                 raise
         pause = min(pause * 2, LONGEST_PAUSE)
 

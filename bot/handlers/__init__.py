@@ -22,11 +22,12 @@ from bot.handlers import (
 
 
 def get_routers() -> list[Router]:
-    """Errors first; every other router only sees private chats (the bot is not for groups)."""
+    """The self-assessment's buttons first (most updates are these; they come from the bot's own
+    messages, all in private chats); every other router only sees private chats (the bot is not
+    for groups). Unexpected errors reach the errors router wherever they happen."""
     private = Router(name="private")
     private.message.filter(PrivateChat())
     private.include_routers(
-        assessment.buttons,
         start.router,
         coordinator.router,
         review.router,
@@ -38,4 +39,4 @@ def get_routers() -> list[Router]:
         evidence.router,
         fallback.router,
     )
-    return [errors.router, private]
+    return [assessment.buttons, errors.router, private]

@@ -287,13 +287,13 @@ async def item_points(ctx: Ctx, sub: SubIndex, answer: AnswerRow | None) -> tupl
     if not isinstance(sub.method, MinMax):
         return answer.self_points, False
     cohort = {"period_id": ctx.period.id, "code": sub.code, "cohort": ctx.unit.cohort}
-    peers = await ctx.sql.rows(
-        "SELECT a.raw FROM answer a JOIN unit u ON u.id = a.unit_id "
+    # The cohort's values as stored (exact decimal text, storage of write_answer), not whole answers.
+    given = await ctx.sql.rows(
+        f"SELECT {ctx.sql.json_text('a.raw', 'value')} FROM answer a JOIN unit u ON u.id = a.unit_id "
         "WHERE a.period_id = :period_id AND a.sub_index_code = :code AND u.cohort = :cohort",
         cohort,
     )
-    given = (ctx.sql.read_json(raw) for (raw,) in peers)
-    values = [parse_answer(sub, raw)["value"] for raw in given if raw]
+    values = [Decimal(value) for (value,) in given if value is not None]
     cohort_size = await ctx.sql.value("SELECT count(*) FROM unit WHERE cohort = :cohort", cohort)
     mine = parse_answer(sub, answer.raw)["value"]
     points = sub.method.relative_points(mine, min(values), max(values), sub.max_points)
