@@ -4,6 +4,7 @@ A screen is sent on almost every update, most with a keyboard of ten to twenty b
 them as aiogram's pydantic models (and validating each) cost more than the use case behind the
 screen, so the method is built without validation (`model_construct`) and its keyboard is the
 plain structure the Bot API reads: the screen is already well-formed, nothing is left to check.
+Of the message Telegram sends back the bot reads only its id (`Sent`), not the whole message.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import EditMessageText, SendMessage
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
+from pydantic import BaseModel, ConfigDict
 
 from bot.render.screen import Screen
 
@@ -31,8 +33,23 @@ def markup(screen: Screen) -> dict[str, Any] | None:
     return {"inline_keyboard": rows}
 
 
+class Sent(BaseModel):
+    """What the bot reads of a message it sent: its id (the rest of Telegram's answer is ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+    message_id: int
+
+
+class SendScreen(SendMessage):
+    __returning__ = Sent
+
+
+class EditScreen(EditMessageText):
+    __returning__ = Sent | bool  # True when the edited message is an inline one
+
+
 def send_method(chat_id: int, screen: Screen) -> SendMessage:
-    return SendMessage.model_construct(
+    return SendScreen.model_construct(
         chat_id=chat_id,
         text=screen.text,
         parse_mode="HTML",
@@ -51,7 +68,7 @@ async def show(bot: Bot, chat_id: int, screen: Screen, message_id: int | None = 
     if message_id is not None:
         try:
             await bot(
-                EditMessageText.model_construct(
+                EditScreen.model_construct(
                     chat_id=chat_id,
                     message_id=message_id,
                     text=screen.text,
@@ -66,3 +83,8 @@ async def show(bot: Bot, chat_id: int, screen: Screen, message_id: int | None = 
                 return
             logger.info("could not edit message %s (%s); sending a new one", message_id, exc.message)
     await send(bot, chat_id, screen)
+
+
+async def acknowledge(bot: Bot, query_id: str) -> None:
+    """Stop the pressed button's spinner (every callback query must be answered)."""
+    await bot(AnswerCallbackQuery.model_construct(callback_query_id=query_id))

@@ -151,21 +151,27 @@ class Database:
             connection.close()
 
     @asynccontextmanager
-    async def lean(self, *, write: bool = True) -> AsyncIterator[Lean]:
+    async def lean(self, *, write: bool = True, snapshot: bool = True) -> AsyncIterator[Lean]:
         """One transaction of hand-written SQL (storage.lean). Writers take their turn as in
-        `session()`; the exactly-once record of the update being handled joins the commit."""
+        `session()`; the exactly-once record of the update being handled joins the commit.
+        A reader without `snapshot` runs each statement on its own (no transaction around them)."""
         if self._write_turn is None:
-            async with self.engine.connect() as connection, connection.begin():
+            async with self.engine.connect() as connection:
                 driver = (await connection.get_raw_connection()).driver_connection
-                lean = PostgresLean(driver)
-                yield lean
-                marker = await updates.record_in(lean)
+                if not (write or snapshot):
+                    yield PostgresLean(driver)
+                    return
+                async with connection.begin():
+                    lean = PostgresLean(driver)
+                    yield lean
+                    marker = await updates.record_in(lean)
             if marker is not None:
                 marker.recorded = True
             return
         if not write:
             async with self._inline() as connection:
-                await patiently(lambda: connection.sqlite.execute("BEGIN DEFERRED"), connection.busy_timeout)
+                if snapshot:
+                    await patiently(lambda: connection.sqlite.execute("BEGIN DEFERRED"), connection.busy_timeout)
                 yield SqliteLean(connection.sqlite, connection.busy_timeout)
             return
         async with self._write_turn, self._inline() as connection:

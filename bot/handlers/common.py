@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.types import CallbackQuery, Message
 
-from bot.keyboards import send, show
+from bot.keyboards import acknowledge, send, show
 from bot.render.errors import service_error
 from bot.render.screen import Screen
 from bot.services.errors import ServiceError
@@ -21,7 +21,7 @@ async def answer_error(event: Message | CallbackQuery, error: ServiceError) -> N
 async def reply(event: Message | CallbackQuery, screen: Screen) -> None:
     """A pressed button edits its own message; a typed message gets a new one."""
     if isinstance(event, CallbackQuery):
-        await event.answer()
+        await acknowledge(event.bot, event.id)
         if event.message is not None:
             await show(event.bot, event.message.chat.id, screen, event.message.message_id)
     else:

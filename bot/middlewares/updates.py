@@ -28,7 +28,7 @@ class ExactlyOnceMiddleware(BaseMiddleware):
         self, handler: Callable[[Update, dict[str, Any]], Awaitable[Any]], event: Update, data: dict[str, Any]
     ) -> Any:
         user = data.get("event_from_user")
-        async with self.db.lean(write=False) as sql:  # one read for both questions
+        async with self.db.lean(write=False, snapshot=False) as sql:
             if await updates.already_processed(sql, event.update_id):
                 logger.info("update %s was already processed; ignored", event.update_id)
                 return UNHANDLED

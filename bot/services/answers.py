@@ -7,8 +7,8 @@ on the answer row, so neither write is lost or corrupted.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -38,17 +38,45 @@ def snapshot(answer: Any) -> dict[str, Any]:
     }
 
 
-@dataclass
-class AnswerRow:
-    """An answer as the conversation reads and changes it (storage.lean)."""
+_UNREAD: Any = object()
 
-    id: int
-    sub_index_code: str
-    raw: dict[str, Any] | None
-    self_points: Decimal | None
-    verified_points: Decimal | None
-    status: str
-    revision: int
+
+class AnswerRow:
+    """An answer as the conversation reads and changes it (storage.lean). `raw` is decoded from
+    its JSON on first use: a use case loads every answer of the unit but looks into one or two."""
+
+    __slots__ = ("_raw", "_raw_json", "id", "revision", "self_points", "status", "sub_index_code", "verified_points")
+
+    def __init__(
+        self,
+        id: int,  # noqa: A002 - the column's name
+        sub_index_code: str,
+        raw_json: str | None,
+        self_points: Decimal | None,
+        verified_points: Decimal | None,
+        status: str,
+        revision: int,
+    ) -> None:
+        self.id, self.sub_index_code, self.status, self.revision = id, sub_index_code, status, revision
+        self.self_points, self.verified_points = self_points, verified_points
+        self._raw_json, self._raw = raw_json, _UNREAD
+
+    @property
+    def raw(self) -> dict[str, Any] | None:
+        if self._raw is _UNREAD:
+            self._raw = json.loads(self._raw_json) if self._raw_json is not None else None
+        return self._raw  # type: ignore[no-any-return]
+
+    @raw.setter
+    def raw(self, value: dict[str, Any] | None) -> None:
+        self._raw = value
+
+    @property
+    def given(self) -> bool:
+        """Whether the item has been answered (without decoding the answer)."""
+        if self._raw is _UNREAD:
+            return self._raw_json is not None and self._raw_json != "null"
+        return self._raw is not None
 
 
 ANSWER_COLUMNS = "id, sub_index_code, raw, self_points, verified_points, status, revision"
@@ -56,15 +84,9 @@ ANSWER_COLUMNS = "id, sub_index_code, raw, self_points, verified_points, status,
 
 def answer_row(sql: Lean, row: Sequence[Any]) -> AnswerRow:
     id_, code, raw, self_points, verified_points, status, revision = row
-    return AnswerRow(
-        id_,
-        code,
-        sql.read_json(raw),
-        sql.read_decimal(self_points),
-        sql.read_decimal(verified_points),
-        status,
-        revision,
-    )
+    if raw is not None and not isinstance(raw, str):  # a driver that decodes JSON itself
+        raw = json.dumps(raw)
+    return AnswerRow(id_, code, raw, sql.read_decimal(self_points), sql.read_decimal(verified_points), status, revision)
 
 
 async def lock_answer(sql: Lean, period_id: int, unit_id: int, code: str, known: AnswerRow | None = None) -> AnswerRow:

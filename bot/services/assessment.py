@@ -69,7 +69,7 @@ class InputRejected(ServiceError):
 def _first_open_item(ctx: Ctx) -> str | None:
     for sub in ctx.items:
         answer = ctx.answers.get(sub.code)
-        if answer is None or answer.raw is None or answer.status == "needs_supplement":
+        if answer is None or not answer.given or answer.status == "needs_supplement":
             return sub.code
     return None
 
@@ -297,7 +297,7 @@ async def item_list(
 
 def _mark(ctx: Ctx, sub: SubIndex, counts: dict[int, int]) -> str:
     answer = ctx.answers.get(sub.code)
-    if answer is None or answer.raw is None:
+    if answer is None or not answer.given:
         return MISSING
     if answer.status == "needs_supplement" or (sub.evidence.required and not counts.get(answer.id)):
         return PARTIAL
@@ -315,7 +315,7 @@ async def _summary(ctx: Ctx, now: datetime, notice: Notice | None = None, confir
         line = totals.setdefault(sub.index_code, [Decimal(0), Decimal(0)])
         line[0] += points or 0
         line[1] += sub.max_points
-        if answer is None or answer.raw is None:
+        if answer is None or not answer.given:
             unanswered.append((sub.code, sub.name))
             continue
         if sub.evidence.required and not counts.get(answer.id):
@@ -327,7 +327,7 @@ async def _summary(ctx: Ctx, now: datetime, notice: Notice | None = None, confir
         for i in ctx.framework.indices
         if i.code in totals
     )
-    answered = [a for a in ctx.answers.values() if a.raw is not None]
+    answered = [a for a in ctx.answers.values() if a.given]
     submitted = bool(answered) and all(a.status in ("submitted", "accepted") for a in answered)
     return Summary(
         ctx.ref,
@@ -367,7 +367,7 @@ async def submit(db: Database, actor: Actor, unit_id: int, period_id: int, now: 
         ctx.writable()
         count = 0
         for answer in ctx.answers.values():
-            if answer.raw is not None and answer.status in ("draft", "needs_supplement"):
+            if answer.given and answer.status in ("draft", "needs_supplement"):
                 old = snapshot(answer)
                 answer.status = "submitted"
                 await ctx.sql.run(

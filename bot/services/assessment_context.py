@@ -94,7 +94,7 @@ class Ctx:
         return next(n for n, s in enumerate(self.items) if s.code == code)
 
     def answered(self) -> int:
-        return sum(1 for s in self.items if self.answers.get(s.code) is not None and self.answers[s.code].raw)
+        return sum(1 for s in self.items if (a := self.answers.get(s.code)) is not None and a.given)
 
     def writable(self) -> None:
         if self.ref.read_only:
@@ -280,7 +280,7 @@ async def latest_comment(sql: Lean, answer_id: int) -> str:
 
 async def item_points(ctx: Ctx, sub: SubIndex, answer: AnswerRow | None) -> tuple[Decimal | None, bool]:
     """Points the item earns now; min-max items against the values the cohort has given so far."""
-    if answer is None or answer.raw is None:
+    if answer is None or not answer.given:
         return (answer.verified_points if answer else None), False
     if answer.verified_points is not None:
         return answer.verified_points, False
