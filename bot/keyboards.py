@@ -10,7 +10,6 @@ Of the message Telegram sends back the bot reads only its id (`Sent`), not the w
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -18,11 +17,12 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 from pydantic import BaseModel, ConfigDict
 
 from bot.render.screen import Screen
+from bot.session import Keyboard, Prebuilt
 
 logger = logging.getLogger(__name__)
 
 
-def markup(screen: Screen) -> dict[str, Any] | None:
+def markup(screen: Screen) -> Keyboard | None:
     """The inline keyboard of a screen as the Bot API's JSON object, or None without buttons."""
     if not screen.rows:
         return None
@@ -30,7 +30,7 @@ def markup(screen: Screen) -> dict[str, Any] | None:
         [{"text": b.text, "url": b.url} if b.url else {"text": b.text, "callback_data": b.action or ""} for b in row]
         for row in screen.rows
     ]
-    return {"inline_keyboard": rows}
+    return Keyboard(inline_keyboard=rows)
 
 
 class Sent(BaseModel):
@@ -40,12 +40,16 @@ class Sent(BaseModel):
     message_id: int
 
 
-class SendScreen(SendMessage):
+class SendScreen(Prebuilt, SendMessage):
     __returning__ = Sent
 
 
-class EditScreen(EditMessageText):
+class EditScreen(Prebuilt, EditMessageText):
     __returning__ = Sent | bool  # True when the edited message is an inline one
+
+
+class Acknowledge(Prebuilt, AnswerCallbackQuery):
+    pass
 
 
 def send_method(chat_id: int, screen: Screen) -> SendMessage:
@@ -87,4 +91,4 @@ async def show(bot: Bot, chat_id: int, screen: Screen, message_id: int | None = 
 
 async def acknowledge(bot: Bot, query_id: str) -> None:
     """Stop the pressed button's spinner (every callback query must be answered)."""
-    await bot(AnswerCallbackQuery.model_construct(callback_query_id=query_id))
+    await bot(Acknowledge.model_construct(callback_query_id=query_id))

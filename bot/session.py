@@ -11,7 +11,8 @@
   JSON before it is validated.
 - Requests go as JSON (which the Bot API accepts for every method that sends no file) rather than
   as a form, whose encoding escaped each Vietnamese letter of a screen one by one; a request with a
-  file still goes as multipart.
+  file still goes as multipart. The screens and acknowledgements of bot.keyboards (`Prebuilt`) are
+  sent field by field as built, without a model dump and a cleaning pass over their keyboard.
 """
 
 from __future__ import annotations
@@ -25,6 +26,17 @@ from aiogram.methods.base import Response, TelegramMethod, TelegramType
 from aiohttp import ClientError
 
 _responses: dict[Any, Any] = {}
+
+
+class Prebuilt:
+    """A method built whole by the bot (with `model_construct`): plain fields, no aliases."""
+
+
+class Keyboard(dict[str, Any]):
+    """An inline keyboard already in the Bot API's JSON shape, with no empty values to drop."""
+
+
+_PLAIN = (str, int, float, bool, Keyboard)
 
 
 def loads_without_keyboards(content: str) -> Any:
@@ -51,8 +63,11 @@ class BotSession(AiohttpSession):
     ) -> TelegramType:
         files: dict[str, Any] = {}
         payload = {}
-        for key, value in method.model_dump(warnings=False).items():
-            prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+        fields = method.__dict__ if isinstance(method, Prebuilt) else method.model_dump(warnings=False)
+        for key, value in fields.items():
+            if value is None:
+                continue
+            prepared = value if isinstance(value, _PLAIN) else self.prepare_value(value, bot, files, _dumps_json=False)
             if prepared is not None:
                 payload[key] = prepared
         if files:

@@ -29,13 +29,13 @@ def get_routers() -> list[Router]:
     private.message.filter(PrivateChat())
     private.include_routers(
         start.router,
-        coordinator.router,
-        review.router,
+        coordinator.router,  # text while composing a broadcast
+        review.router,  # text while correcting or sending back an item
+        assessment.router,  # any other text that is not a command: an answer
         admin.router,
         uploads.router,
         leader.router,
         menu.router,
-        assessment.router,
         evidence.router,
         fallback.router,
     )

@@ -49,7 +49,7 @@ class AnswerRow:
 
     def __init__(
         self,
-        id: int,  # noqa: A002 - the column's name
+        id: int,
         sub_index_code: str,
         raw_json: str | None,
         self_points: Decimal | None,

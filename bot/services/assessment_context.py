@@ -7,6 +7,7 @@ These use cases run on every message a focal point sends, so they are written in
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -189,6 +190,22 @@ async def _periods(sql: Lean, period_id: int | None) -> list[tuple[PeriodRow, Fr
     ]
 
 
+_answerable: dict[tuple[int, str], tuple[Framework, list[SubIndex]]] = {}
+
+
+def answerable(framework: Framework, attributes: dict[str, Any]) -> list[SubIndex]:
+    """The items a unit with these attributes answers, in framework order (worked out once per
+    framework and set of attributes; the framework is kept with them, so its id stays its own)."""
+    key = (id(framework), json.dumps(attributes, sort_keys=True))
+    known = _answerable.get(key)
+    if known is None:
+        if len(_answerable) > 1000:
+            _answerable.clear()
+        items = [s for s in framework.sub_indices if s.method.kind != "external" and s.applies_to(attributes)]
+        known = _answerable[key] = (framework, items)
+    return known[1]
+
+
 async def load_ctx(sql: Lean, actor: Actor, unit_id: int | None, period_id: int | None, now: datetime) -> Ctx:
     """Everything a focal point's use case needs, checked: the person answers for this unit."""
     role = actor.unit if unit_id is None else next((r for r in actor.units() if r.unit_id == unit_id), None)
@@ -211,7 +228,7 @@ async def load_ctx(sql: Lean, actor: Actor, unit_id: int | None, period_id: int 
     cohorts = {c.code for c in framework.ranking.cohorts}
     if cohorts and unit.cohort not in cohorts:
         raise NotAllowed(period=period.id)
-    items = [s for s in framework.sub_indices if s.method.kind != "external" and s.applies_to(unit.attributes)]
+    items = answerable(framework, unit.attributes)
     rows = await sql.rows(
         f"SELECT {ANSWER_COLUMNS} FROM answer WHERE period_id = :period_id AND unit_id = :unit_id",
         {"period_id": period.id, "unit_id": unit.id},
