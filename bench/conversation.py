@@ -304,8 +304,8 @@ async def main(n_people: int, offered_rate: float, latency_seconds: float) -> in
         f"bot CPU {cpu_per_update * 1000:.1f} ms per update"
     )
     print(
-        f"  echo bot (bare aiogram, same emulator): {echo_per_s:.0f} updates/s, CPU {echo_cpu * 1000:.2f} ms per update "
-        f"→ ratio {ratio:.0%} "
+        f"  echo bot (bare aiogram, same emulator): {echo_per_s:.0f} updates/s, "
+        f"CPU {echo_cpu * 1000:.2f} ms per update → ratio {ratio:.0%} "
         f"(target ≥ 50 %) {'OK' if ratio >= 0.5 else 'MISSED'}"
     )
     print(
