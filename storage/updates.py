@@ -15,8 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, event
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.lean import Lean
@@ -102,10 +100,12 @@ async def already_processed(sql: Lean, update_id: int) -> bool:
     return found is not None
 
 
-async def record(session: Any, update_id: int) -> None:
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(ProcessedUpdate).values(update_id=update_id, processed_at=utcnow()).on_conflict_do_nothing()
+async def record(sql: Lean, update_id: int) -> None:
+    """The record of an update whose handling wrote nothing (so no commit carried it)."""
+    await sql.run(
+        "INSERT INTO processed_update (update_id, processed_at) VALUES (:update_id, :at) "
+        "ON CONFLICT (update_id) DO NOTHING",
+        {"update_id": update_id, "at": sql.instant(utcnow())},
     )
 
 

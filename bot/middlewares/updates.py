@@ -36,8 +36,8 @@ class ExactlyOnceMiddleware(BaseMiddleware):
         with updates.processing(event.update_id) as marker:
             result = await handler(event, data)
         if not marker.recorded:
-            async with self.db.session() as session, session.begin():
-                await updates.record(session, event.update_id)
+            async with self.db.lean() as sql:
+                await updates.record(sql, event.update_id)
         self.seen += 1
         if self.seen % PRUNE_EVERY == 0:
             async with self.db.session() as session, session.begin():
