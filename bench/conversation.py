@@ -301,7 +301,7 @@ async def main(n_people: int, offered_rate: float, latency_seconds: float) -> in
         f"  closed loop: {counts['answers']} answers + {counts['navigation']} moves in {elapsed:.1f} s → "
         f"{answers_per_s:.0f} answers/s, {updates_per_s:.0f} updates/s; "
         f"p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {pct(latencies, 0.95):.0f} ms; "
-        f"bot CPU {cpu_per_update * 1000:.1f} ms per update"
+        f"bot CPU {cpu_per_update * 1000:.2f} ms per update"
     )
     print(
         f"  echo bot (bare aiogram, same emulator): {echo_per_s:.0f} updates/s, "

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from storage import updates
 from storage.lean import Lean, PostgresLean, SqliteLean
-from storage.sqlite_inline import InlineConnection, connect_inline, patiently
+from storage.sqlite_inline import InlineConnection, connect_inline, is_busy, patiently
 from storage.updates import TrackingSession
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,68 @@ def _sqlite_engine(url: str, begin: str, *, inline: bool, **kw: Any) -> AsyncEng
         connection.exec_driver_sql(f"BEGIN {begin}")
 
     return engine
+
+
+class _SqliteTransaction:
+    """`Database.lean()` on SQLite. A plain class rather than a generator-based context manager:
+    it runs twice for every update. An idle inline connection of this process is reused (a new one
+    is opened if none is idle); a transaction left open by an error is rolled back before the
+    connection is idle again."""
+
+    __slots__ = ("connection", "db", "lean", "snapshot", "write")
+
+    def __init__(self, db: Database, write: bool, snapshot: bool) -> None:
+        self.db, self.write, self.snapshot = db, write, snapshot
+
+    async def __aenter__(self) -> Lean:
+        db = self.db
+        if self.write:
+            assert db._write_turn is not None
+            await db._write_turn.acquire()
+        try:
+            self.connection = db._lean_idle.pop() if db._lean_idle else await db._connect_inline()
+            if self.write or self.snapshot:
+                await self._begin("BEGIN IMMEDIATE" if self.write else "BEGIN DEFERRED")
+        except BaseException:
+            self._release()
+            raise
+        self.lean = SqliteLean(self.connection.sqlite, self.connection.busy_timeout)
+        return self.lean
+
+    async def _begin(self, statement: str) -> None:
+        connection = self.connection
+        try:
+            connection.sqlite.execute(statement)
+        except sqlite3.OperationalError as error:
+            if not is_busy(error):
+                raise
+            await patiently(lambda: connection.sqlite.execute(statement), connection.busy_timeout)
+
+    async def __aexit__(self, exc_type: Any, *_exc: Any) -> None:
+        marker = None
+        try:
+            if exc_type is None and self.write:
+                marker = await updates.record_in(self.lean)
+                await self.connection.commit()
+        finally:
+            self._release()
+        if marker is not None:
+            marker.recorded = True
+        if exc_type is None and self.write:
+            self.db._after_write()
+
+    def _release(self) -> None:
+        db, connection = self.db, getattr(self, "connection", None)
+        if connection is not None:
+            if connection.in_transaction:
+                connection.sqlite.rollback()
+            if len(db._lean_idle) < LEAN_IDLE_CONNECTIONS:
+                db._lean_idle.append(connection)
+            else:
+                connection.stop()
+        if self.write:
+            assert db._write_turn is not None
+            db._write_turn.release()
 
 
 def _report_checkpoint(done: asyncio.Future[Any]) -> None:
@@ -150,54 +212,27 @@ class Database:
         finally:
             connection.close()
 
-    @asynccontextmanager
-    async def lean(self, *, write: bool = True, snapshot: bool = True) -> AsyncIterator[Lean]:
+    def lean(self, *, write: bool = True, snapshot: bool = True) -> AbstractAsyncContextManager[Lean]:
         """One transaction of hand-written SQL (storage.lean). Writers take their turn as in
         `session()`; the exactly-once record of the update being handled joins the commit.
         A reader without `snapshot` runs each statement on its own (no transaction around them)."""
         if self._write_turn is None:
-            async with self.engine.connect() as connection:
-                driver = (await connection.get_raw_connection()).driver_connection
-                if not (write or snapshot):
-                    yield PostgresLean(driver)
-                    return
-                async with connection.begin():
-                    lean = PostgresLean(driver)
-                    yield lean
-                    marker = await updates.record_in(lean)
-            if marker is not None:
-                marker.recorded = True
-            return
-        if not write:
-            async with self._inline() as connection:
-                if snapshot:
-                    await patiently(lambda: connection.sqlite.execute("BEGIN DEFERRED"), connection.busy_timeout)
-                yield SqliteLean(connection.sqlite, connection.busy_timeout)
-            return
-        async with self._write_turn, self._inline() as connection:
-            await patiently(lambda: connection.sqlite.execute("BEGIN IMMEDIATE"), connection.busy_timeout)
-            lean = SqliteLean(connection.sqlite, connection.busy_timeout)
-            yield lean
-            marker = await updates.record_in(lean)
-            await connection.commit()
-        if marker is not None:
-            marker.recorded = True
-        self._after_write()
+            return self._postgres_lean(write, snapshot)
+        return _SqliteTransaction(self, write, snapshot)
 
     @asynccontextmanager
-    async def _inline(self) -> AsyncIterator[InlineConnection]:
-        """An idle inline connection of this process (a new one if none is idle); a transaction
-        left open by an error is rolled back before the connection is idle again."""
-        connection = self._lean_idle.pop() if self._lean_idle else await self._connect_inline()
-        try:
-            yield connection
-        finally:
-            if connection.in_transaction:
-                connection.sqlite.rollback()
-            if len(self._lean_idle) < LEAN_IDLE_CONNECTIONS:
-                self._lean_idle.append(connection)
-            else:
-                connection.stop()
+    async def _postgres_lean(self, write: bool, snapshot: bool) -> AsyncIterator[Lean]:
+        async with self.engine.connect() as connection:
+            driver = (await connection.get_raw_connection()).driver_connection
+            if not (write or snapshot):
+                yield PostgresLean(driver)
+                return
+            async with connection.begin():
+                lean = PostgresLean(driver)
+                yield lean
+                marker = await updates.record_in(lean)
+        if marker is not None:
+            marker.recorded = True
 
     async def _connect_inline(self) -> InlineConnection:
         path = str(Path(make_url(self.url).database or "").resolve())

@@ -126,6 +126,8 @@ class Answer(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("period_id", "unit_id", "sub_index_code"),
         Index("ix_answer_period_status", "period_id", "status"),
+        # One item's answers across the cohort (min-max points, shown on every such answer).
+        Index("ix_answer_period_item", "period_id", "sub_index_code"),
     )
     id: int | None = Field(default=None, primary_key=True)
     period_id: int = Field(foreign_key="period.id")

@@ -80,6 +80,7 @@ class Ctx:
     has_conversation: bool
     cursor_changed: bool = field(default=False)
     changed_at: datetime | None = None
+    relative_points: dict[tuple[str, int], tuple[Decimal, bool]] = field(default_factory=dict)
 
     def set_cursor(self, now: datetime, **values: Any) -> None:
         self.cursor = {"period": self.period.id, **values}
@@ -303,15 +304,28 @@ async def item_points(ctx: Ctx, sub: SubIndex, answer: AnswerRow | None) -> tupl
         return answer.verified_points, False
     if not isinstance(sub.method, MinMax):
         return answer.self_points, False
+    known = ctx.relative_points.get((sub.code, answer.revision))
+    if known is None:
+        known = ctx.relative_points[(sub.code, answer.revision)] = await _relative_points(ctx, sub, answer)
+    return known
+
+
+async def _relative_points(ctx: Ctx, sub: SubIndex, answer: AnswerRow) -> tuple[Decimal, bool]:
+    """Min-max points against the values of the cohort so far (read once per use case)."""
+    assert isinstance(sub.method, MinMax)
     cohort = {"period_id": ctx.period.id, "code": sub.code, "cohort": ctx.unit.cohort}
-    # The cohort's values as stored (exact decimal text, storage of write_answer), not whole answers.
+    # The cohort's distinct values as stored (exact decimal text, see write_answer) with how many
+    # units gave each: the database does the counting, Python compares a few exact numbers.
+    value = ctx.sql.json_text("a.raw", "value")
     given = await ctx.sql.rows(
-        f"SELECT {ctx.sql.json_text('a.raw', 'value')} FROM answer a JOIN unit u ON u.id = a.unit_id "
-        "WHERE a.period_id = :period_id AND a.sub_index_code = :code AND u.cohort = :cohort",
+        f"SELECT {value}, count(*) FROM answer a JOIN unit u ON u.id = a.unit_id "
+        f"WHERE a.period_id = :period_id AND a.sub_index_code = :code AND u.cohort = :cohort "
+        f"AND {value} IS NOT NULL GROUP BY {value}",
         cohort,
     )
-    values = [Decimal(value) for (value,) in given if value is not None]
+    values = [Decimal(text) for text, _ in given]
+    answered = sum(count for _, count in given)
     cohort_size = await ctx.sql.value("SELECT count(*) FROM unit WHERE cohort = :cohort", cohort)
     mine = parse_answer(sub, answer.raw)["value"]
     points = sub.method.relative_points(mine, min(values), max(values), sub.max_points)
-    return points, len(values) < cohort_size
+    return points, answered < cohort_size
