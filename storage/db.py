@@ -227,10 +227,17 @@ class Database:
             if not (write or snapshot):
                 yield PostgresLean(driver)
                 return
-            async with connection.begin():
+            # asyncpg's own transaction: SQLAlchemy's would begin only at its first statement.
+            transaction = driver.transaction()
+            await transaction.start()
+            try:
                 lean = PostgresLean(driver)
                 yield lean
                 marker = await updates.record_in(lean)
+            except BaseException:
+                await transaction.rollback()
+                raise
+            await transaction.commit()
         if marker is not None:
             marker.recorded = True
 

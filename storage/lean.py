@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.sqlite_inline import InlineConnection, is_busy, patiently
 
 Params = Mapping[str, Any]
-_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+_NAMED = re.compile(r"'(?:[^']|'')*'|(?<![:\w]):(\w+)")  # a quoted literal is left as it is
 _SQLITE_INSTANT = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DateTime on SQLite
 
 
@@ -172,6 +172,8 @@ def _to_positional(sql: str) -> tuple[str, tuple[str, ...]]:
         names: list[str] = []
 
         def number(match: re.Match[str]) -> str:
+            if match.group(1) is None:
+                return match.group(0)
             if match.group(1) not in names:
                 names.append(match.group(1))
             return f"${names.index(match.group(1)) + 1}"
@@ -214,5 +216,7 @@ async def lean_in(session: AsyncSession) -> Lean:
     if isinstance(driver, InlineConnection):
         return SqliteLean(driver.sqlite, driver.busy_timeout, before=flush_first, on_write=note_write)
     if connection.dialect.name == "postgresql":
+        if not driver.is_in_transaction():  # SQLAlchemy begins it at its first statement only
+            await connection.exec_driver_sql("SELECT 1")
         return PostgresLean(driver, before=flush_first, on_write=note_write)
     raise TypeError("lean statements run in write sessions only (SQLite inline or PostgreSQL)")
