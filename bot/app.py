@@ -10,14 +10,13 @@ from contextlib import asynccontextmanager
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 
 from bot.clock import Clock
-from bot.fsm import NoFSMStorage
 from bot.handlers import get_routers
 from bot.i18n import N_, _
 from bot.middlewares.actor import ActorMiddleware
+from bot.middlewares.isolation import OnePerPerson
 from bot.middlewares.updates import ExactlyOnceMiddleware
 from bot.outbox import OutboxSender
 from bot.polling import poll_until_stopped
@@ -57,15 +56,10 @@ async def background_jobs(db: Database, bot: Bot, token: str, settings: Settings
 
 
 def create_dispatcher(db: Database, store: EvidenceStore, settings: Settings) -> Dispatcher:
-    """One dispatcher; conversation state lives in the database (no aiogram FSM storage is used),
-    and updates of one person are handled one at a time (event isolation)."""
-    dispatcher = Dispatcher(
-        storage=NoFSMStorage(),
-        events_isolation=SimpleEventIsolation(),
-        db=db,
-        store=store,
-        settings=settings,
-    )
+    """One dispatcher. Conversation state lives in the database, so aiogram's FSM is switched off
+    (a handler cannot even ask for it); updates of one person are handled one at a time."""
+    dispatcher = Dispatcher(disable_fsm=True, db=db, store=store, settings=settings)
+    dispatcher.update.outer_middleware(OnePerPerson())
     dispatcher.update.outer_middleware(ExactlyOnceMiddleware(db))
     actor = ActorMiddleware()
     dispatcher.message.outer_middleware(actor)

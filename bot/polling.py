@@ -2,7 +2,7 @@
 
 aiogram's own loop asks for the next batch — which confirms the current one to Telegram — while the
 handlers still run, so a crash or a kill in between loses those updates. Here a batch is handled
-concurrently (one person's updates stay in order through the dispatcher's event isolation) and
+concurrently (one person's updates stay in order: bot.middlewares.isolation) and
 only then confirmed. A kill mid-batch means Telegram delivers it again, and the exactly-once
 middleware drops what was already done.
 """

@@ -44,6 +44,10 @@ class Lean:
         self.wrote = False
         self._before, self._on_write = before, on_write
 
+    def note_write(self) -> None:
+        """For a statement that writes but was run with `rows`/`row` (INSERT … RETURNING)."""
+        self._wrote()
+
     def _wrote(self) -> None:
         self.wrote = True
         if self._on_write is not None:

@@ -101,14 +101,17 @@ async def lock_answer(sql: Lean, period_id: int, unit_id: int, code: str, known:
         f"SELECT {ANSWER_COLUMNS} FROM answer WHERE period_id = :period_id AND unit_id = :unit_id "
         f"AND sub_index_code = :code{sql.for_update}"
     )
-    if known is None:
-        await sql.run(
+    row = None
+    if known is None:  # a new row comes back at once; one another writer just made is read below
+        row = await sql.row(
             "INSERT INTO answer (period_id, unit_id, sub_index_code, status, revision) "
             "VALUES (:period_id, :unit_id, :code, 'draft', 0) "
-            "ON CONFLICT (period_id, unit_id, sub_index_code) DO NOTHING",
+            f"ON CONFLICT (period_id, unit_id, sub_index_code) DO NOTHING RETURNING {ANSWER_COLUMNS}",
             where,
         )
-    row = await sql.row(query, where)
+        sql.note_write()
+    if row is None:
+        row = await sql.row(query, where)
     assert row is not None
     return answer_row(sql, row)
 
