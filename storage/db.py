@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage import updates
 from storage.lean import Lean, PostgresLean, SqliteLean
@@ -141,8 +141,8 @@ class Database:
     """The engines and session factories of one database.
 
     - `session()`: use cases that write (one transaction each);
-    - `short_read()`: the quick Core lookups of the request path (who is this, was this update seen);
-    - `lean()`: the use cases that run on every message, in hand-written SQL (storage.lean);
+    - `lean()`: what runs on every message (who is this, was this update seen, the
+      self-assessment's use cases), in hand-written SQL (storage.lean);
     - `read_session()`: long reads (exports, reports, cohort scores), which on SQLite run on a
       worker thread so that they neither block the event loop nor hold the write lock.
 
@@ -154,11 +154,10 @@ class Database:
         self.dialect = make_url(url).get_backend_name()
         if self.dialect == "sqlite":
             self.engine = _sqlite_engine(url, "IMMEDIATE", inline=True, echo=echo)
-            self.short_engine = _sqlite_engine(url, "DEFERRED", inline=True, echo=echo)
             self.read_engine = _sqlite_engine(url, "DEFERRED", inline=False, echo=echo)
         else:
             self.engine = create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
-            self.short_engine = self.read_engine = self.engine
+            self.read_engine = self.engine
         self._write_turn = asyncio.Lock() if self.dialect == "sqlite" else None
         self._lean_idle: list[InlineConnection] = []
         self._writes_since_checkpoint = 0
@@ -246,13 +245,6 @@ class Database:
         return await connect_inline(path, SQLITE_BUSY_TIMEOUT_MS / 1000)()
 
     @asynccontextmanager
-    async def short_read(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for a few indexed Core lookups, without the ORM's unit of work; on SQLite
-        they run on the loop's thread."""
-        async with self.short_engine.connect() as connection:
-            yield connection
-
-    @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         async with self.read_sessions() as session:
             yield session
@@ -260,7 +252,7 @@ class Database:
     async def dispose(self) -> None:
         if self._checkpointing is not None:
             await asyncio.gather(self._checkpointing, return_exceptions=True)
-        for engine in {self.engine, self.short_engine, self.read_engine}:
+        for engine in {self.engine, self.read_engine}:
             await engine.dispose()
         while self._lean_idle:
             self._lean_idle.pop().stop()

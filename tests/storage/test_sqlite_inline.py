@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from storage import db as db_module
@@ -60,8 +61,30 @@ async def test_a_writer_waiting_for_another_process_lets_the_event_loop_run(sqli
     other.close()
     assert time.monotonic() - started >= 0.25  # it did wait for the lock…
     assert ticks >= 20  # …while other coroutines kept running
-    async with sqlite_db.short_read() as connection:
-        assert (await connection.execute(select(Unit.code))).scalars().all() == ["U1"]
+    async with sqlite_db.lean(write=False) as sql:
+        assert await sql.rows("SELECT code FROM unit") == [("U1",)]
+
+
+async def test_a_lean_writer_waiting_for_another_process_lets_the_event_loop_run(sqlite_db, tmp_path):
+    other = sqlite3.connect(tmp_path / "dti.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    release = asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
+
+    async def write() -> None:
+        async with sqlite_db.lean() as sql:
+            await sql.run(
+                "INSERT INTO unit (code, name, cohort, attributes, ranked, active, updated_at) "
+                "VALUES ('L1', 'L1', '', '{}', 1, 1, :at)",
+                {"at": sql.instant(datetime.now(UTC))},
+            )
+
+    started = time.monotonic()
+    ticks, _ = await _ticks_while(write())
+    release.cancel()
+    other.close()
+    assert time.monotonic() - started >= 0.25 and ticks >= 20
+    async with sqlite_db.lean(write=False) as sql:
+        assert await sql.value("SELECT code FROM unit") == "L1"
 
 
 async def test_a_writer_gives_up_with_an_error_after_the_busy_timeout(sqlite_db, tmp_path, monkeypatch):
@@ -82,8 +105,10 @@ async def test_a_writer_gives_up_with_an_error_after_the_busy_timeout(sqlite_db,
 
 
 async def test_the_loop_connections_leave_checkpoints_to_a_worker_thread(sqlite_db):
-    async with sqlite_db.short_read() as connection:
-        assert (await connection.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 0
+    async with sqlite_db.session() as session:
+        assert (await session.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 0
+    async with sqlite_db.lean(write=False) as sql:
+        assert await sql.value("PRAGMA wal_autocheckpoint") == 0
     for n in range(CHECKPOINT_EVERY):
         await _insert_unit(sqlite_db, f"C{n}")
     assert sqlite_db._checkpointing is not None  # started by the writes themselves
