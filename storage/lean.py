@@ -45,10 +45,8 @@ class Lean:
         self._before, self._on_write = before, on_write
 
     def note_write(self) -> None:
-        """For a statement that writes but was run with `rows`/`row` (INSERT … RETURNING)."""
-        self._wrote()
-
-    def _wrote(self) -> None:
+        """Called for every statement that writes (by hand after an INSERT … RETURNING run with
+        `rows`/`row`)."""
         self.wrote = True
         if self._on_write is not None:
             self._on_write()
@@ -70,14 +68,14 @@ class Lean:
         """A statement that writes; returns the number of rows it changed."""
         if self._before is not None:
             await self._before()
-        self._wrote()
+        self.note_write()
         return await self._run(sql, params or {})
 
     async def insert(self, sql: str, params: Params | None = None) -> Any:
         """An INSERT … RETURNING id; returns the id."""
         if self._before is not None:
             await self._before()
-        self._wrote()
+        self.note_write()
         found = await self._rows(sql, params or {})
         return found[0][0]
 
@@ -93,6 +91,8 @@ class Lean:
 
     # -- values, as storage.types keeps them --------------------------------------------------------
     def instant(self, value: datetime | None) -> Any:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware datetime (UTC)")
         return value
 
     def read_instant(self, value: Any) -> datetime | None:
@@ -150,11 +150,8 @@ class SqliteLean(Lean):
         return f"json_extract({column}, '$.{key}')"
 
     def instant(self, value: datetime | None) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass an aware datetime (UTC)")
-        return value.astimezone(UTC).strftime(_SQLITE_INSTANT)
+        value = super().instant(value)
+        return None if value is None else value.astimezone(UTC).strftime(_SQLITE_INSTANT)
 
     def read_instant(self, value: Any) -> datetime | None:
         return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +32,13 @@ from storage.models import FrameworkVersion, Period, Unit
 
 VISIBLE_STATES = ("open", "locked", "published")
 _VISIBLE_SQL = "('open', 'locked', 'published')"
-P = TypeVar("P")
+
+
+class _Stated(Protocol):
+    state: str
+
+
+P = TypeVar("P", bound=_Stated)
 
 
 class ReadOnly(ServiceError):
@@ -74,7 +80,7 @@ class Ctx:
     period: PeriodRow
     framework: Framework
     ref: PeriodRef
-    items: list[SubIndex]  # what this unit answers, in framework order
+    items: tuple[SubIndex, ...]  # what this unit answers, in framework order
     answers: dict[str, AnswerRow]
     cursor: dict[str, Any]
     has_conversation: bool
@@ -141,11 +147,11 @@ async def assessment(
             await ctx.save()
 
 
-def pick_period(candidates: Sequence[tuple[P, Framework]], cohort: str, state_of: Any) -> tuple[P, Framework] | None:
+def pick_period(candidates: Sequence[tuple[P, Framework]], cohort: str) -> tuple[P, Framework] | None:
     """The period a unit works in: the newest open one that covers its cohort, else the newest
     visible one (candidates come newest first)."""
     covering = [c for c in candidates if not c[1].ranking.cohorts or cohort in {k.code for k in c[1].ranking.cohorts}]
-    open_ones = [c for c in covering if state_of(c[0]) == "open"]
+    open_ones = [c for c in covering if c[0].state == "open"]
     return (open_ones or covering or [None])[0]
 
 
@@ -160,7 +166,7 @@ async def current_period(session: AsyncSession, unit: Unit) -> tuple[Period, Fra
         )
     ).all()
     candidates = [(p, await framework_by_hash(session, p.framework_version_id, h)) for p, h in rows]
-    return pick_period(candidates, unit.cohort, lambda p: p.state)
+    return pick_period(candidates, unit.cohort)
 
 
 def read_only_reason(period: Any, now: datetime) -> str | None:
@@ -191,10 +197,10 @@ async def _periods(sql: Lean, period_id: int | None) -> list[tuple[PeriodRow, Fr
     ]
 
 
-_answerable: dict[tuple[int, str], tuple[Framework, list[SubIndex]]] = {}
+_answerable: dict[tuple[int, str], tuple[Framework, tuple[SubIndex, ...]]] = {}
 
 
-def answerable(framework: Framework, attributes: dict[str, Any]) -> list[SubIndex]:
+def answerable(framework: Framework, attributes: dict[str, Any]) -> tuple[SubIndex, ...]:
     """The items a unit with these attributes answers, in framework order (worked out once per
     framework and set of attributes; the framework is kept with them, so its id stays its own)."""
     key = (id(framework), json.dumps(attributes, sort_keys=True))
@@ -202,7 +208,7 @@ def answerable(framework: Framework, attributes: dict[str, Any]) -> list[SubInde
     if known is None:
         if len(_answerable) > 1000:
             _answerable.clear()
-        items = [s for s in framework.sub_indices if s.method.kind != "external" and s.applies_to(attributes)]
+        items = tuple(s for s in framework.sub_indices if s.method.kind != "external" and s.applies_to(attributes))
         known = _answerable[key] = (framework, items)
     return known[1]
 
@@ -218,7 +224,7 @@ async def load_ctx(sql: Lean, actor: Actor, unit_id: int | None, period_id: int 
     unit = UnitRow(found[0], found[1], found[2], sql.read_json(found[3]) or {})
     candidates = await _periods(sql, period_id)
     if period_id is None:
-        chosen = pick_period(candidates, unit.cohort, lambda p: p.state)
+        chosen = pick_period(candidates, unit.cohort)
         if chosen is None:
             raise NoPeriod()
     elif not candidates:
