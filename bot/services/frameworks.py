@@ -58,9 +58,9 @@ def _parsed(framework_id: str, content_hash: str, definition: str) -> Framework:
     return framework
 
 
-async def framework_lean(sql: Lean, version_id: int, content_hash: str | None = None) -> Framework:
-    """`framework_by_hash` in hand-written SQL; without the hash, the version's is looked up."""
-    framework = _cache.get(content_hash) if content_hash else None
+async def framework_lean(sql: Lean, version_id: int, content_hash: str) -> Framework:
+    """`framework_by_hash` in hand-written SQL: the definition is read only the first time."""
+    framework = _cache.get(content_hash)
     if framework is None:
         row = await sql.row(
             "SELECT framework_id, content_hash, definition FROM framework WHERE id = :id", {"id": version_id}
