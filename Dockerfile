@@ -7,7 +7,7 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 RUN python -m venv /opt/dti
 ENV PATH=/opt/dti/bin:$PATH
-COPY pyproject.toml README.md babel.cfg ./
+COPY pyproject.toml requirements.lock README.md babel.cfg ./
 COPY scoring scoring
 COPY storage storage
 COPY bot bot
@@ -16,7 +16,7 @@ COPY locales locales
 # step 1: compile the catalogue so that the wheel carries messages.mo
 RUN pip install -q "babel>=2.14" && pybabel compile -d locales -D messages --statistics
 # step 2: build and install the wheel (frameworks and locales are packaged inside it)
-RUN pip install -q . && dti-bot --help >/dev/null
+RUN pip install -q -r requirements.lock && pip install -q --no-deps . && dti-bot --help >/dev/null
 
 FROM python:3.11-slim
 ENV PATH=/opt/dti/bin:$PATH \

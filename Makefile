@@ -6,15 +6,25 @@ STAMP  := $(VENV)/.installed-stamp
 PO     := locales/vi/LC_MESSAGES/messages.po
 MO     := locales/vi/LC_MESSAGES/messages.mo
 
-.PHONY: install lint locales locales-update test test-fast bench sandbox clean
+.PHONY: install lock lint locales locales-update test test-fast test-future bench sandbox clean
 
-$(STAMP): pyproject.toml
+# Installs exactly what requirements-dev.lock names (a superset of requirements.lock, what the image
+# installs), then the project itself without resolving anything again.
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -q -r requirements-dev.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+## lock: the deliberate upgrade: resolve pyproject.toml's ranges again into both lock files
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q uv
+	$(BIN)/uv pip compile -q --upgrade --python-version 3.11 pyproject.toml -o requirements.lock
+	$(BIN)/uv pip compile -q --upgrade --python-version 3.11 pyproject.toml --extra test -c requirements.lock -o requirements-dev.lock
 
 ## lint: ruff, the import contracts of docs/architecture.md, and scoring's standard-library rule
 lint: install
@@ -41,7 +51,13 @@ test: lint locales
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install locales
-	$(BIN)/python -m pytest -x -q -m "not e2e and not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -x -q -m "not e2e and not browser and not slow" $(PYTEST_ARGS)
+
+## test-future: the in-process suite with the machine's clock years ahead (Debian's faketime): no test
+## may depend on the day it runs. CI runs it after `make test`.
+test-future: install locales
+	faketime '$(FUTURE)' $(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not browser and not slow" $(PYTEST_ARGS)
+FUTURE ?= 2031-02-03 00:30:00
 
 bench: install locales
 	@status=0; for f in bench/[a-z]*.py; do echo "== $$f"; $(BIN)/python $$f || status=1; done; exit $$status

@@ -4,9 +4,11 @@ PostgreSQL too. CI sets DTI_REQUIRE_POSTGRES=1 so that a missing server fails in
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -15,6 +17,23 @@ from storage.files import EvidenceStore
 from storage.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Every in-process test runs on the campaign's calendar, not the machine's: Tuesday 24/11/2026, 09:00 in
+# Asia/Ho_Chi_Minh, five days before the demo period's deadline. The clock ticks from there (timeouts and
+# sleeps still work), so no test can turn red because of the day it runs on. A test that needs another
+# instant travels again inside this one. The e2e bot runs as its own process on the real clock; its tests
+# seed their periods relative to the day they run.
+FROZEN_NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def campaign_clock(request):
+    """The instant in-process tests start at (tests/e2e and tests/browser drive a real process instead)."""
+    if request.node.get_closest_marker("e2e") or request.node.get_closest_marker("browser"):
+        yield None
+        return
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
 
 
 def postgres_url() -> str | None:
@@ -70,6 +89,14 @@ async def emulator():
 @pytest.fixture
 def store(tmp_path) -> EvidenceStore:
     return EvidenceStore(tmp_path / "evidence")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Kinds of test are marked by folder (a `pytestmark` in a conftest.py marks nothing)."""
+    for item in items:
+        folder = Path(str(item.fspath)).relative_to(ROOT / "tests").parts[0]
+        if folder in ("e2e", "browser"):
+            item.add_marker(getattr(pytest.mark, folder))
 
 
 def pytest_generate_tests(metafunc):

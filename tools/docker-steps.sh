@@ -9,8 +9,8 @@ python="${PYTHON:-python3}"
 
 echo "docker-steps: building in $work"
 mkdir -p "$work/src"
-# COPY pyproject.toml README.md babel.cfg scoring storage bot frameworks locales
-cp "$here"/pyproject.toml "$here"/README.md "$here"/babel.cfg "$work/src/"
+# COPY pyproject.toml requirements.lock README.md babel.cfg scoring storage bot frameworks locales
+cp "$here"/pyproject.toml "$here"/requirements.lock "$here"/README.md "$here"/babel.cfg "$work/src/"
 cp -r "$here"/scoring "$here"/storage "$here"/bot "$here"/frameworks "$here"/locales "$work/src/"
 find "$work/src" -name '__pycache__' -prune -exec rm -rf {} + ; rm -f "$work/src/locales/vi/LC_MESSAGES/messages.mo"
 cd "$work/src"
@@ -20,7 +20,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # step 1
 pip install -q "babel>=2.14" && pybabel compile -d locales -D messages --statistics
 # step 2
-pip install -q . && dti-bot --help >/dev/null
+pip install -q -r requirements.lock && pip install -q --no-deps . && dti-bot --help >/dev/null
 # The runtime stage: a fresh data folder as the non-root user would have it, from another directory.
 mkdir -p "$work/data" && cd "$work/data"
 export DTI_DATA_DIR="$work/data"

@@ -113,7 +113,7 @@ async def claim(
     async with db.session() as session, session.begin():
         await session.execute(
             update(Outbox)
-            .where(Outbox.state == "sending", Outbox.claimed_at < now - STALE_AFTER)
+            .where(Outbox.state == "sending", Outbox.claimed_at < now - stale_after)
             .values(state="pending", claimed_at=None)
         )
         insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert

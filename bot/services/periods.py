@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.campaign_calendar import local_date
 from bot.services.errors import ServiceError
 from bot.services.frameworks import publish_in
 from storage.db import Database
@@ -109,6 +109,6 @@ async def list_periods(db: Database) -> list[PeriodInfo]:
         return [_info(p, v) for p, v in rows]
 
 
-def deadline_passed(deadline: date, now: datetime, tz: str = "Asia/Ho_Chi_Minh") -> bool:
+def deadline_passed(deadline: date, now: datetime) -> bool:
     """The deadline is the whole day in the province's time zone."""
-    return now.astimezone(ZoneInfo(tz)).date() > deadline
+    return local_date(now) > deadline

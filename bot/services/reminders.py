@@ -2,8 +2,10 @@
 
 Defaults (a coordinator may change any of them per period): 7, 3 and 1 days before the deadline
 and on the day, then every 2 working days while overdue; only units that are behind; only in
-working hours (07:30–17:30, Monday to Friday, Asia/Ho_Chi_Minh). A step is identified by its
-name ("d3", "late4") in the dedupe key, so it is queued once per person whatever the restarts.
+working hours (07:30–17:30, Monday to Friday, Asia/Ho_Chi_Minh) of working days. A step that falls
+on a weekend or a public holiday (Tết included) comes on the working day before it, never dropped;
+two steps that land on the same day send the nearer one. A step is identified by its name ("d3",
+"late4") in the dedupe key, so it is queued once per person whatever the restarts.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from bot.campaign_calendar import TIMEZONE as VN
+from bot.campaign_calendar import is_working_day, working_day_on_or_before, working_days_between
 from bot.services.progress import open_periods, period_progress
 from storage.db import Database
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_POLICY: dict[str, Any] = {
     "days_before": [7, 3, 1, 0],
     "overdue_every_working_days": 2,
@@ -45,20 +47,20 @@ def policy_of(stored: dict[str, Any] | None) -> dict[str, Any]:
     return {**DEFAULT_POLICY, **(stored or {})}
 
 
-def working_days_between(after: date, until: date, weekdays: list[int]) -> int:
-    """Working days in (after, until]."""
-    return sum(1 for n in range(1, (until - after).days + 1) if (after + timedelta(days=n)).weekday() in weekdays)
-
-
 def reminder_step(policy: dict[str, Any], deadline: date, now: datetime) -> str | None:
     """The policy step due at `now` (local working hours only), or None."""
     local = now.astimezone(VN)
     start, end = (time.fromisoformat(policy[k]) for k in ("start", "end"))
-    if local.weekday() not in policy["weekdays"] or not start <= local.time() < end:
+    if not is_working_day(local.date(), policy["weekdays"]) or not start <= local.time() < end:
         return None
     days_left = (deadline - local.date()).days
-    if days_left in policy["days_before"]:
-        return f"d{days_left}"
+    landing = [
+        before
+        for before in policy["days_before"]
+        if working_day_on_or_before(deadline - timedelta(days=before), policy["weekdays"]) == local.date()
+    ]
+    if landing:
+        return f"d{min(landing)}"
     if days_left < 0:
         late = working_days_between(deadline, local.date(), policy["weekdays"])
         every = int(policy["overdue_every_working_days"])

@@ -13,8 +13,6 @@ from storage.db import Database, default_url
 from storage.migrate import upgrade
 from tests.e2e.harness import BotProcess, Person, bot_env
 
-pytestmark = pytest.mark.e2e
-
 
 @dataclass
 class Campaign:

@@ -30,3 +30,13 @@ async def test_concurrent_senders_never_claim_the_same_message_and_share_the_rat
             await session.execute(select(func.count()).select_from(Outbox).where(Outbox.state == "sending"))
         ).scalar_one()
     assert sending == 40
+
+
+async def test_a_claim_older_than_the_configured_stale_time_is_taken_back_and_a_younger_one_is_not(db):
+    await enqueue(db, [NewMessage("stale:1", 910_001, {"text": "x", "rows": []})])
+    start = datetime.now(UTC) + timedelta(seconds=1)  # the message is due
+    [first] = await claim(db, rate=10, now=start, stale_after=timedelta(seconds=5))
+    # The sender died: 3 s later the claim still stands, 6 s later (past DTI_OUTBOX_STALE_SECONDS=5) it is taken back.
+    assert await claim(db, rate=10, now=start + timedelta(seconds=3), stale_after=timedelta(seconds=5)) == []
+    [again] = await claim(db, rate=10, now=start + timedelta(seconds=6), stale_after=timedelta(seconds=5))
+    assert again.id == first.id

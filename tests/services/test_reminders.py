@@ -59,6 +59,39 @@ def test_working_days_skip_weekends():
     assert working_days_between(date(2025, 11, 28), date(2025, 12, 2), [0, 1, 2, 3, 4]) == 2
 
 
+def test_working_days_skip_vietnamese_public_holidays():
+    # 2/9/2025 (Tuesday) and 1/9/2025 (Monday) are National Day holidays.
+    assert working_days_between(date(2025, 8, 29), date(2025, 9, 3), [0, 1, 2, 3, 4]) == 1
+
+
+@pytest.mark.parametrize(
+    ("deadline", "now", "step"),
+    [
+        # Deadline Wednesday 3/12/2025: d3 is Sunday 30/11, so it comes on Friday 28/11; d7 is Wednesday 26/11.
+        (date(2025, 12, 3), at(28, 9), "d3"),
+        (date(2025, 12, 3), at(30, 9), None),
+        # Deadline Monday 1/12/2025: d1 (Sunday) and d3 (Friday) land on the same Friday: the nearer one goes.
+        (date(2025, 12, 1), at(28, 9), "d1"),
+        # Deadline Saturday 29/11/2025: the deadline-day reminder comes on Friday 28/11.
+        (date(2025, 11, 29), at(28, 9), "d0"),
+        # Deadline Friday 12/2/2027, just after Tết (4/2–10/2/2027 are holidays): d3 (Tuesday 9/2) moves to
+        # Wednesday 3/2, the last working day before Tết; on Tết itself nothing is sent.
+        (date(2027, 2, 12), datetime(2027, 2, 3, 9, tzinfo=VN), "d3"),
+        (date(2027, 2, 12), datetime(2027, 2, 9, 9, tzinfo=VN), None),
+        (date(2027, 2, 12), datetime(2027, 2, 11, 9, tzinfo=VN), "d1"),
+    ],
+)
+def test_a_reminder_on_a_weekend_or_holiday_comes_on_the_working_day_before(deadline, now, step):
+    assert reminder_step(DEFAULT_POLICY, deadline, now.astimezone(UTC)) == step
+
+
+def test_the_next_reminder_after_a_weekend_step_is_the_friday_before():
+    assert next_reminder(DEFAULT_POLICY, date(2025, 12, 3), at(27, 18).astimezone(UTC)) == (
+        datetime(2025, 11, 28, 7, 30, tzinfo=VN),
+        "d3",
+    )
+
+
 def test_a_coordinator_can_change_the_policy():
     policy = {**DEFAULT_POLICY, "days_before": [2], "start": "13:00"}
     assert reminder_step(policy, DEADLINE, at(26, 13)) == "d2"
