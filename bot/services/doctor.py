@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
+import sqlite3
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +25,7 @@ LOW_FREE_BYTES = 2 * 1024 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Finding:
-    check: str  # settings, token, database, migrations, data_dir, disk, evidence, bot_api, webhook
+    check: str  # settings, token, database, integrity, migrations, data_dir, disk, evidence, bot_api, webhook
     level: str  # ok, warn, fail
     reason: str  # a stable code the CLI words in Vietnamese
     details: dict[str, Any] = field(default_factory=dict)
@@ -55,14 +55,54 @@ def check_data_dir(data_dir: Path) -> list[Finding]:
     return findings
 
 
-async def check_database(db: Database) -> list[Finding]:
+def _corruption(db: Database, exc: BaseException) -> str | None:
+    """SQLite's own words when `exc` means the file is damaged (not merely unreachable)."""
+    orig = getattr(exc, "orig", exc)
+    if db.is_sqlite and isinstance(orig, sqlite3.DatabaseError) and not isinstance(orig, sqlite3.OperationalError):
+        return str(orig)
+    return None
+
+
+async def check_integrity(db: Database) -> Finding | None:
+    """`PRAGMA integrity_check` reads every page of the SQLite file (None on PostgreSQL: its
+    server has its own tools). Not in `doctor --quick`: a health check every minute should not."""
+    if not db.is_sqlite:
+        return None
+    try:
+        async with db.read_engine.connect() as conn:
+            rows = (await conn.exec_driver_sql("PRAGMA integrity_check")).all()
+    except Exception as exc:
+        problem = _corruption(db, exc)
+        if problem is None:
+            raise
+        return Finding("integrity", FAIL, "db_corrupt", {"problem": problem})
+    if [tuple(row) for row in rows] == [("ok",)]:
+        return Finding("integrity", OK, "db_intact")
+    first = str(rows[0][0]) if rows else "?"
+    return Finding("integrity", FAIL, "db_corrupt", {"problem": first.splitlines()[0][:200]})
+
+
+async def check_database(db: Database, *, integrity: bool = True) -> list[Finding]:
     try:
         async with db.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means the same to the operator: unreachable
+        problem = _corruption(db, exc)
+        if problem is not None:  # e.g. "file is not a database": the file is there but damaged
+            return [Finding("integrity", FAIL, "db_corrupt", {"problem": problem})]
         return [Finding("database", FAIL, "db_unreachable", {"error": type(exc).__name__})]
     findings = [Finding("database", OK, "db_reachable", {"dialect": db.dialect})]
-    current, head = await current_revision(db), head_revision()
+    if integrity and (found := await check_integrity(db)) is not None:
+        findings.append(found)
+        if found.level == FAIL:
+            return findings  # further reads of a damaged file only fail in other words
+    try:
+        current, head = await current_revision(db), head_revision()
+    except Exception as exc:
+        problem = _corruption(db, exc)
+        if problem is None:
+            raise
+        return [*findings, Finding("integrity", FAIL, "db_corrupt", {"problem": problem})]
     if current != head:
         findings.append(Finding("migrations", FAIL, "db_not_migrated", {"current": current or "—", "head": head}))
     else:
@@ -102,7 +142,3 @@ def api_findings(
             Finding("webhook", OK, "webhook_consistent", {"pending": (webhook or {}).get("pending_update_count", 0)})
         )
     return findings
-
-
-def env_webhook_expected() -> bool:
-    return bool(os.environ.get("DTI_WEBHOOK_URL"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import sys
 
 import pytest
@@ -44,6 +45,7 @@ async def test_a_healthy_installation_passes(emulator, healthy):
     code, out = await doctor(emulator, healthy)
     assert code == 0, out
     assert "Bot API đã phản hồi; bot là @dti_sandbox_bot" in out and "❌" not in out
+    assert "Tệp cơ sở dữ liệu nguyên vẹn" in out
 
 
 @pytest.mark.parametrize(
@@ -95,3 +97,34 @@ async def test_a_webhook_left_set_while_polling_is_warned_about(emulator, health
     emulator.state.webhook = {"url": "https://old.example/telegram", "secret_token": "x"}
     code, out = await doctor(emulator, healthy)
     assert code == 0 and "⚠️" in out and "https://old.example/telegram" in out
+
+
+def overwrite_pages_in_the_middle(path, count=4):
+    """A torn copy or a bad disk: whole pages in the middle of the file replaced by garbage."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the file itself
+        page_size, pages = connection.execute("PRAGMA page_size").fetchone()[0], path.stat().st_size
+    finally:
+        connection.close()
+    pages //= page_size
+    with path.open("r+b") as fh:
+        for page in range(pages // 2, pages // 2 + count):
+            fh.seek(page * page_size)
+            fh.write(bytes([0xA5]) * page_size)
+
+
+@pytest.mark.parametrize("damage", ["pages in the middle overwritten", "the header overwritten"])
+async def test_a_damaged_database_file_fails_the_doctor_with_one_clear_line(emulator, healthy, damage):
+    database = healthy / "dti.db"
+    if damage == "the header overwritten":
+        with database.open("r+b") as fh:
+            fh.write(b"not a database at all, just bytes" * 4)
+    else:
+        overwrite_pages_in_the_middle(database)
+    code, out = await doctor(emulator, healthy)
+    assert code == 1 and "Traceback" not in out, out
+    if damage == "pages in the middle overwritten":  # the file opens and answers: only the full read sees it
+        assert "Cơ sở dữ liệu đã phản hồi" in out
+    (line,) = [line for line in out.splitlines() if "Tệp cơ sở dữ liệu bị hỏng" in line]
+    assert "dti-bot db restore" in line
