@@ -318,6 +318,9 @@ class _Reader:
             return EvidenceRule()
         if not isinstance(raw, Mapping):
             raise self.fail(item, "'evidence' must be a mapping")
+        unknown = sorted(str(k) for k in raw if k not in ("required", "kinds", "description"))
+        if unknown:  # a typo, or a comma inside an unquoted description of a {flow: mapping}
+            raise self.fail(item, f"unknown evidence field(s): {', '.join(unknown)}")
         kinds = tuple(raw.get("kinds") or ())
         bad = [k for k in kinds if k not in EVIDENCE_KINDS]
         if bad:

@@ -82,6 +82,23 @@ class Invite(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_by: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = _now()
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AccessChange(SQLModel, table=True):
+    """Append-only audit of access taken back: a role removed, an unused invitation revoked; by whom
+    (None: on the server's command line), when, from where."""
+
+    __tablename__ = "access_change"
+    id: int | None = Field(default=None, primary_key=True)
+    action: str = Field(max_length=32)  # role_removed, invite_revoked
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    invite_id: int | None = Field(default=None, foreign_key="invite.id")
+    role: str = Field(max_length=32)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    changed_by: int | None = Field(default=None, foreign_key="person.id")
+    via: str = Field(max_length=16)  # cli, chat
+    changed_at: datetime = _now()
 
 
 class FrameworkVersion(SQLModel, table=True):
@@ -109,6 +126,25 @@ class Period(SQLModel, table=True):
     reminder_policy: dict[str, Any] = _json()
     previous_period_id: int | None = Field(default=None, foreign_key="period.id")
     created_at: datetime = _now()
+
+
+class PeriodChange(SQLModel, table=True):
+    """Append-only audit of a period's course changed by hand: results published (before the period
+    was locked, or taken back), a deadline moved, a second period opened for the same framework and
+    year; with the reason given, by whom (None: on the server's command line) and from where."""
+
+    __tablename__ = "period_change"
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="period.id", index=True)
+    action: str = Field(max_length=32)  # publish, unpublish, deadline, open_again
+    from_state: str = Field(max_length=16)
+    to_state: str = Field(max_length=16)
+    old_deadline: date | None = None
+    new_deadline: date | None = None
+    reason: str = Field(default="", max_length=1000)
+    changed_by: int | None = Field(default=None, foreign_key="person.id")
+    via: str = Field(max_length=16)  # cli, chat
+    changed_at: datetime = _now()
 
 
 class Assignment(SQLModel, table=True):

@@ -1,8 +1,9 @@
-"""`dti-bot units import FILE` and `dti-bot people invite …`."""
+"""`dti-bot units import FILE` and `dti-bot people invite | list | remove | revoke`."""
 
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from datetime import datetime
 from pathlib import Path
@@ -11,12 +12,13 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import run_with_db, settings
-from bot.cli.output import fail
+from bot.cli.output import OutputFormat, fail, print_table
 from bot.i18n import _
 from bot.render.labels import role_label
 from bot.render.numbers import VN_TZ, vn_date
 from bot.render.sheets import invites_csv
-from bot.services.invites import create_invites, invite_link, parse_expiry
+from bot.services import people
+from bot.services.invites import MAX_VALIDITY, ValidityTooLong, create_invites, invite_link, parse_expiry
 from bot.services.units_import import import_units
 from bot.settings import Settings
 
@@ -60,19 +62,42 @@ def invite_cmd(
     count: Annotated[int, typer.Option(help="How many one-time invitations.")] = 1,
     expires: Annotated[str, typer.Option(help="Validity: 14d, 48h, 2w.")] = "14d",
     out: Annotated[
-        Path | None, typer.Option(help="CSV for mail merge (default: invites-<unit>-<role>-<time>.csv).")
+        Path | None,
+        typer.Option(help="CSV for mail merge (default: <DTI_DATA_DIR>/invites/invites-<unit>-<role>-<time>.csv)."),
     ] = None,
 ) -> None:
-    """Issue one-time invitation links (only their hashes are stored)."""
+    """Issue one-time invitation links (only their hashes are stored; the CSV is readable by its owner only)."""
     try:
         expires_in = parse_expiry(expires)
+    except ValidityTooLong:
+        fail(
+            _("Validity “{value}” is too long: an invitation can stay valid at most {days} days.").format(
+                value=expires, days=MAX_VALIDITY.days
+            )
+        )
     except ValueError:
         fail(_("Invalid validity “{value}”: write for example 14d, 48h or 2w.").format(value=expires))
-    username = bot_username(settings())
-    issued = run_with_db(lambda db, _cfg: create_invites(db, role, unit, count, expires_in))
+    config = settings()
+    username = bot_username(config)
     stamp = datetime.now(VN_TZ).strftime("%Y%m%d-%H%M%S")
-    out = out or Path(f"invites-{unit or 'all'}-{role}-{stamp}.csv")
-    out.write_bytes(invites_csv(issued, username))
+    if out is None:  # in the data folder, not wherever the command was typed (a git checkout…)
+        (config.data_dir / "invites").mkdir(mode=0o700, parents=True, exist_ok=True)
+        out = config.data_dir / "invites" / f"invites-{unit or 'all'}-{role}-{stamp}.csv"
+    existed = out.exists()
+    try:
+        fd = private_file(out)
+    except OSError as exc:
+        fail(_("Cannot write the file {path}: {error}").format(path=out, error=exc.strerror or exc))
+    try:
+        issued = run_with_db(lambda db, _cfg: create_invites(db, role, unit, count, expires_in))
+    except BaseException:
+        os.close(fd)
+        if not existed:
+            out.unlink(missing_ok=True)
+        raise
+    os.ftruncate(fd, 0)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(invites_csv(issued, username))
     for invite in issued:
         typer.echo(invite_link(username, invite.code))
     typer.echo(
@@ -81,3 +106,113 @@ def invite_cmd(
         ),
         err=True,
     )
+
+
+def private_file(path: Path) -> int:
+    """A file descriptor for writing `path`, readable and writable by its owner only (0600) before
+    any content is written: invitation links open the bot to whoever holds them."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _place(unit_name: str) -> str:
+    return unit_name or _("campaign-wide")
+
+
+def _confirmed(question: str, yes: bool) -> None:
+    """Ask before changing anything (unless --yes); a no, or no answer at all, changes nothing."""
+    if yes:
+        return
+    try:
+        agreed = typer.confirm(question, default=False)
+    except typer.Abort:
+        agreed = False
+    if not agreed:
+        typer.echo(_("Nothing was changed."), err=True)
+        raise typer.Exit(1)
+
+
+@people_app.command("list")
+def list_cmd(
+    unit: Annotated[str | None, typer.Option(help="Only this unit (code).")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+) -> None:
+    """People with a role, and unused invitations (by id; their codes are never stored)."""
+    listing = run_with_db(lambda db, _cfg: people.list_people(db, unit))
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(listing.as_dict(), ensure_ascii=False, indent=2))
+        return
+    print_table(
+        [_("Name"), _("Telegram id"), _("Role"), _("Unit"), _("Since")],
+        [
+            [h.full_name, str(h.telegram_id or ""), role_label(h.role), h.unit_code or _place(""), vn_date(h.since)]
+            for h in listing.holders
+        ],
+        title=_("People with a role: {count}").format(count=len(listing.holders)),
+    )
+    print_table(
+        [_("Id"), _("Role"), _("Unit"), _("Valid until")],
+        [[str(i.id), role_label(i.role), i.unit_code or _place(""), vn_date(i.expires_at)] for i in listing.invites],
+        title=_("Unused invitations: {count}").format(count=len(listing.invites)),
+    )
+
+
+@people_app.command("remove")
+def remove_cmd(
+    telegram_id: Annotated[int, typer.Argument(help="The person's Telegram id (see `people list`).")],
+    role: Annotated[str, typer.Option(help="The role to remove.")],
+    unit: Annotated[
+        str | None, typer.Option(help="Unit code, when the person holds this role in several units.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove a person's role; from their next message the bot treats them by the roles they have left."""
+    holders = run_with_db(lambda db, _cfg: people.roles_to_remove(db, telegram_id, role, unit))
+    question = "\n".join(
+        _("Remove the role {role} of {name} (Telegram {telegram_id}, {place})?").format(
+            role=role_label(h.role), name=h.full_name or "—", telegram_id=telegram_id, place=_place(h.unit_name)
+        )
+        for h in holders
+    )
+    _confirmed(question, yes)
+    removed = run_with_db(lambda db, _cfg: people.remove_roles(db, [h.membership_id for h in holders]))
+    for holder in removed:
+        typer.echo(
+            _("Removed the role {role} of {name} ({place}).").format(
+                role=role_label(holder.role), name=holder.full_name or "—", place=_place(holder.unit_name)
+            )
+        )
+
+
+@people_app.command("revoke")
+def revoke_cmd(
+    ids: Annotated[list[int] | None, typer.Argument(help="Invitation ids (see `people list`).")] = None,
+    all_unused: Annotated[bool, typer.Option("--all-unused", help="Every unused invitation (of --unit).")] = False,
+    unit: Annotated[str | None, typer.Option(help="With --all-unused: only this unit's invitations.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Revoke unused invitations: their links stop working."""
+    ids = ids or []
+    if bool(ids) == all_unused:
+        fail(_("Give invitation ids (see `dti-bot people list`) or --all-unused, not both."))
+    if unit is not None and not all_unused:
+        fail(_("--unit goes with --all-unused."))
+    found = run_with_db(lambda db, _cfg: people.invites_to_revoke(db, ids, unit, all_unused))
+    if not found:
+        typer.echo(_("There are no unused invitations to revoke."))
+        return
+    lines = [
+        _("#{id} {role} ({place}), valid until {date}").format(
+            id=i.id, role=role_label(i.role), place=_place(i.unit_name), date=vn_date(i.expires_at)
+        )
+        for i in found
+    ]
+    typer.echo("\n".join(lines))
+    _confirmed(_("Revoke these {count} invitations?").format(count=len(found)), yes)
+    revoked = run_with_db(lambda db, _cfg: people.revoke_invites(db, [i.id for i in found]))
+    typer.echo(_("{count} invitations revoked; their links no longer work.").format(count=len(revoked)))

@@ -1,30 +1,53 @@
-"""`dti-bot db upgrade | backup PATH`."""
+"""`dti-bot db upgrade | backup PATH | restore BACKUP`."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.common import run_with_db, settings
 from bot.cli.output import fail
 from bot.i18n import _
-from storage.backup import backup_sqlite, pg_dump_command
+from bot.render.numbers import vn_number
+from bot.settings import Settings
+from storage.backup import (
+    RestoreError,
+    StagedRestore,
+    backup_sqlite,
+    commit_restore,
+    discard_restore,
+    pg_dump_command,
+    pg_restore_command,
+    stage_restore,
+)
 from storage.db import Database, redacted
+from storage.lock import LockBusy, data_lock, lock_path
 from storage.migrate import current_revision, head_revision
 
-app = typer.Typer(help="Database schema and backups.", no_args_is_help=True)
+app = typer.Typer(help="Database schema, backups and restores.", no_args_is_help=True)
 
 
 @app.command("upgrade")
-def upgrade_cmd() -> None:
+def upgrade_cmd(
+    create: Annotated[
+        bool, typer.Option("--create", help="Create the database if there is none yet (a new installation).")
+    ] = False,
+) -> None:
     """Apply pending migrations (also done automatically on start)."""
 
     async def work(db: Database, _config: object) -> str | None:
         return await current_revision(db)
 
-    revision = run_with_db(work)
+    revision = run_with_db(work, create=create)
     typer.echo(_("Database schema is up to date (revision {revision}).").format(revision=revision or head_revision()))
 
 
@@ -33,11 +56,14 @@ def backup_cmd(path: Annotated[Path, typer.Argument(help="Backup file to write."
     """Online backup: SQLite is copied live; for PostgreSQL the pg_dump command is printed."""
     config = settings()
     if Database(config.url).is_sqlite:
-        run_with_db(lambda db, cfg: _noop())  # make sure the file exists and is migrated
+        run_with_db(lambda _db, _cfg: _noop())  # make sure the file exists and is migrated
+        previous = os.umask(0o077)  # the copy holds everything the database holds: its owner's only (0600)
         try:
             size = backup_sqlite(config.url, path)
         except FileNotFoundError:
             fail(_("The database file does not exist: {url}").format(url=redacted(config.url)))
+        finally:
+            os.umask(previous)
         typer.echo(_("Backup written: {path} ({size} bytes).").format(path=path, size=size))
     else:
         typer.echo(_("For PostgreSQL, run:"))
@@ -46,3 +72,117 @@ def backup_cmd(path: Annotated[Path, typer.Argument(help="Backup file to write."
 
 async def _noop() -> None:
     return None
+
+
+def _restore_errors() -> dict[str, str]:
+    return {
+        "backup_missing": _("The backup file does not exist: {path}"),
+        "backup_is_target": _("{path} is the database in use, not a backup."),
+        "backup_not_sqlite": _("{path} is not a SQLite file: nothing was restored, the database is unchanged."),
+        "backup_has_wal": _(
+            "{wal} lies next to the backup: part of its data may be there. "
+            "Make a single-file backup with `dti-bot db backup`; the database is unchanged."
+        ),
+        "backup_corrupt": _(
+            "The backup {path} is damaged ({problem}): nothing was restored, the database is unchanged."
+        ),
+        "backup_not_dti": _("{path} is not a dti-bot database: nothing was restored, the database is unchanged."),
+        "backup_newer": _(
+            "The backup's schema ({revision}) is newer than this version of the bot ({head}): "
+            "upgrade the bot first; the database is unchanged."
+        ),
+        "restore_failed": _("The restore failed ({error}); the old database is still in place."),
+    }
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:200]}" if text else type(exc).__name__
+
+
+@app.command("restore")
+def restore_cmd(
+    backup: Annotated[Path, typer.Argument(help="Backup file (`dti-bot db backup`; PostgreSQL: a pg_dump file).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for scripts).")] = False,
+) -> None:
+    """Restore a backup. Refuses while a bot runs on this data folder; the old database and its
+    -wal/-shm are moved aside, never deleted; the copy is checked and migrated before it is put in place."""
+    config = settings()
+    lock = lock_path(config.url, config.data_dir)
+    try:
+        with data_lock(lock, exclusive=True):
+            if make_url(config.url).get_backend_name() == "sqlite":
+                _restore_sqlite(config, backup, yes)
+            else:
+                typer.echo(_("For PostgreSQL, with the bot stopped, run:"))
+                typer.echo(pg_restore_command(config.url, backup))
+                typer.echo(_("then `dti-bot db upgrade`, `dti-bot evidence verify` and `dti-bot doctor`."))
+    except LockBusy:
+        fail(
+            _(
+                "A bot is running on this data folder ({path} is held): stop it (systemctl stop dti-bot), then restore."
+            ).format(path=lock)
+        )
+    except OSError as exc:
+        fail(_restore_errors()["restore_failed"].format(error=_one_line(exc)))
+
+
+def _restore_sqlite(config: Settings, backup: Path, yes: bool) -> None:
+    errors = _restore_errors()
+    staged: StagedRestore | None = None
+    try:
+        staged = asyncio.run(stage_restore(backup, config.url))
+        typer.echo(
+            _("The backup is sound: {path} ({size} bytes, schema {revision}).").format(
+                path=staged.backup, size=vn_number(staged.size, 0), revision=staged.revision
+            )
+        )
+        if staged.migrated_to != staged.revision:
+            typer.echo(
+                _("Schema upgraded on the copy: {revision} → {head}.").format(
+                    revision=staged.revision, head=staged.migrated_to
+                )
+            )
+        if not yes and not _confirm(
+            _("Replace the database {target} with this backup? The current one is moved aside, not deleted.").format(
+                target=staged.target
+            )
+        ):
+            typer.echo(_("Restore cancelled: nothing was changed."))
+            raise typer.Exit(1)
+        stamp = datetime.now(ZoneInfo(config.timezone)).strftime("%Y%m%d-%H%M%S")
+        result = commit_restore(staged, stamp)
+        staged = None  # in place now: nothing left to discard
+    except RestoreError as exc:
+        fail(errors[exc.reason].format(**exc.details))
+    except (OSError, sqlite3.Error, SQLAlchemyError) as exc:
+        fail(errors["restore_failed"].format(error=_one_line(exc)))
+    finally:
+        if staged is not None:
+            discard_restore(staged)
+    if result.aside is not None:
+        typer.echo(
+            _("The old database was moved to {folder} (nothing deleted): {files}.").format(
+                folder=result.aside, files=", ".join(result.moved)
+            )
+        )
+    else:
+        typer.echo(_("There was no database at {target}: nothing to move aside.").format(target=result.target))
+    if result.integrity != "ok":
+        fail(_("The restored database fails its integrity check ({problem}).").format(problem=result.integrity))
+    typer.echo(
+        _("Restored {target} from {backup}; integrity check: ok; schema {revision}.").format(
+            target=result.target, backup=backup.resolve(), revision=result.revision
+        )
+    )
+    typer.echo(
+        _("Next: restore the evidence files, run `dti-bot evidence verify` and `dti-bot doctor`, then start the bot.")
+    )
+
+
+def _confirm(question: str) -> bool:
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:  # end of input: no answer is no
+        typer.echo()
+        return False

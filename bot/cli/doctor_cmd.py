@@ -10,11 +10,11 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli.common import settings
+from bot.cli.common import database_missing, settings
 from bot.i18n import _
 from bot.services import doctor
 from bot.services.doctor import FAIL, OK, Finding
-from storage.db import Database
+from storage.db import Database, redacted
 from storage.files import EvidenceStore
 
 ICONS = {OK: "✅", doctor.WARN: "⚠️", FAIL: "❌"}
@@ -30,6 +30,10 @@ def _messages() -> dict[str, str]:
         "disk_free": _("Free space in the data folder: {free_mb} MB."),
         "db_unreachable": _("The database cannot be reached ({error}). Check DTI_DATABASE_URL and the server."),
         "db_reachable": _("The database answers ({dialect})."),
+        "db_intact": _("The database file is intact (integrity check passed)."),
+        "db_corrupt": _(
+            "The database file is damaged ({problem}): restore the latest backup with `dti-bot db restore FILE`."
+        ),
         "db_not_migrated": _("The database schema is at {current}, not {head}: run `dti-bot db upgrade`."),
         "db_migrated": _("The database schema is up to date ({head})."),
         "evidence_ok": _("Evidence files intact ({checked} checked)."),
@@ -44,7 +48,14 @@ def _messages() -> dict[str, str]:
             "A webhook is set ({url}) but the bot runs with polling: `dti-bot run` "
             "removes it at start; check nothing else uses this token."
         ),
-        "webhook_not_set": _("No webhook is set although DTI_WEBHOOK_URL is: start the bot with --webhook-url."),
+        "webhook_not_set": _(
+            "No webhook is set although DTI_WEBHOOK_URL is: start (or restart) the bot, which registers it."
+        ),
+        "mode_polling": _("Mode: long polling (DTI_WEBHOOK_URL is not set)."),
+        "mode_webhook": _("Mode: webhook at {url} (DTI_WEBHOOK_URL)."),
+        "db_missing": _(
+            "There is no database at {url}: check the settings, or create it with `dti-bot db upgrade --create`."
+        ),
         "webhook_errors": _("Telegram reports webhook errors: {error}"),
         "webhook_consistent": _("Webhook state is consistent ({pending} updates waiting)."),
     }
@@ -65,21 +76,29 @@ def _bot_api(url: str, token: str) -> tuple[dict[str, Any] | None, str | None, d
 
 
 def run_doctor(
-    quick: Annotated[bool, typer.Option(help="Only local checks (no Bot API): for container health checks.")] = False,
+    quick: Annotated[
+        bool, typer.Option(help="Only local checks, without the Bot API and the full read of the database file.")
+    ] = False,
 ) -> None:
-    """Check settings, database and migrations, data folder, evidence, Bot API and webhook; exit 1 on problems."""
+    """Check settings, database (integrity, migrations), data folder, evidence, Bot API, webhook; exit 1 on problems."""
     config = settings()
     token = config.bot_token.get_secret_value() if config.bot_token else None
     findings: list[Finding] = [] if quick else [doctor.check_token(token)]
     findings += doctor.check_data_dir(config.data_dir)
+    if config.webhook_url:
+        findings.append(Finding("mode", OK, "mode_webhook", {"url": config.webhook_url.rstrip("/") + "/telegram"}))
+    else:
+        findings.append(Finding("mode", OK, "mode_polling"))
 
     async def database_checks() -> list[Finding]:
+        if database_missing(config):  # opening it would create an empty database
+            return [Finding("database", FAIL, "db_missing", {"url": redacted(config.url)})]
         try:
             db = Database(config.url)
         except Exception as exc:  # e.g. the SQLite file's folder cannot be created
             return [Finding("database", FAIL, "db_unreachable", {"error": type(exc).__name__})]
         try:
-            found = await doctor.check_database(db)
+            found = await doctor.check_database(db, integrity=not quick)
             if all(f.level != FAIL for f in found) and not quick:
                 found.append(await doctor.check_evidence(db, EvidenceStore(config.evidence_dir)))
             return found
@@ -88,7 +107,7 @@ def run_doctor(
 
     findings += asyncio.run(database_checks())
     if not quick and token and findings[0].level != FAIL:
-        findings += doctor.api_findings(*_bot_api(config.telegram_api_url, token), doctor.env_webhook_expected())
+        findings += doctor.api_findings(*_bot_api(config.telegram_api_url, token), bool(config.webhook_url))
     messages = _messages()
     for finding in findings:
         typer.echo(f"{ICONS[finding.level]} {messages[finding.reason].format(**finding.details)}")

@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from contextlib import ExitStack
 from typing import Annotated
 
 import typer
 
-from bot.cli.common import settings
+from bot.cli.common import UNREACHABLE, settings, unreachable_message
 from bot.cli.output import fail
 from bot.i18n import _
 from bot.logs import setup_logging
 from bot.settings import Settings
-from storage.db import Database, redacted
+from storage.db import Database, default_url, redacted
+from storage.lock import LockBusy, data_lock, lock_path
 from storage.migrate import upgrade
 
 logger = logging.getLogger(__name__)
@@ -22,18 +24,41 @@ logger = logging.getLogger(__name__)
 
 def run(
     webhook_url: Annotated[
-        str | None, typer.Option(help="Public HTTPS base URL: use a webhook instead of polling.")
+        str | None,
+        typer.Option(help="Public HTTPS base URL: use a webhook instead of polling (default: DTI_WEBHOOK_URL)."),
     ] = None,
-    host: Annotated[str, typer.Option(help="Webhook listen address.")] = "0.0.0.0",
+    host: Annotated[str, typer.Option(help="Webhook listen address (the image listens on 0.0.0.0).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Webhook listen port.")] = 8080,
 ) -> None:
     """Run the bot: long polling by default, or a webhook with a secret token (also serves /health)."""
+    from aiogram.exceptions import TelegramUnauthorizedError
+
     config = settings()
     if config.bot_token is None:
         fail(_("DTI_BOT_TOKEN is not set (see .env.example)."))
     token = config.bot_token.get_secret_value()
     setup_logging(config.log_level, config.log_json, secrets=[token])
-    asyncio.run(_run(config, token, webhook_url, host, port))
+    with ExitStack() as stack:
+        _hold_data_lock(stack, config.url, config)
+        try:
+            asyncio.run(_run(config, token, webhook_url or config.webhook_url, host, port))
+        except TelegramUnauthorizedError:
+            fail(
+                _(
+                    "The Bot API refused the token (401): it was revoked or mistyped. "
+                    "Get the token from @BotFather and set DTI_BOT_TOKEN."
+                )
+            )
+
+
+def _hold_data_lock(stack: ExitStack, url: str, config: Settings) -> None:
+    """Held shared for the life of the bot: `dti-bot db restore` refuses while it is (storage.lock)."""
+    try:
+        stack.enter_context(data_lock(lock_path(url, config.data_dir), exclusive=False))
+    except LockBusy:
+        fail(_("A database restore is in progress on this data folder: start the bot when it has finished."))
+    except OSError as exc:
+        logger.warning("data folder lock unavailable (%s): `dti-bot db restore` cannot see this bot", exc)
 
 
 async def _run(config: Settings, token: str, webhook_url: str | None, host: str, port: int) -> None:
@@ -43,7 +68,11 @@ async def _run(config: Settings, token: str, webhook_url: str | None, host: str,
     from storage.files import EvidenceStore
 
     db = Database(config.url)
-    await upgrade(db)
+    try:
+        await upgrade(db)  # the first run creates the database
+    except UNREACHABLE as exc:
+        await db.dispose()
+        fail(unreachable_message(config, exc))
     logger.info("database %s migrated; bot API at %s", redacted(config.url), config.telegram_api_url)
     bot = create_bot(token, config.telegram_api_url)
     dispatcher = create_dispatcher(db, EvidenceStore(config.evidence_dir), config)
@@ -51,6 +80,7 @@ async def _run(config: Settings, token: str, webhook_url: str | None, host: str,
     # out of the garbage collector's generations, it is not walked again at every full collection.
     gc.collect()
     gc.freeze()
+    logger.info("mode: %s", "webhook" if webhook_url else "long polling")
     try:
         async with background_jobs(db, bot, token, config, Clock()):
             if webhook_url:
@@ -64,10 +94,23 @@ async def _run(config: Settings, token: str, webhook_url: str | None, host: str,
 def sandbox(
     host: Annotated[str, typer.Option(help="Address of the emulator and the chat page.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port of the emulator and the chat page.")] = 8081,
+    emulator_only: Annotated[
+        bool,
+        typer.Option(
+            "--emulator-only",
+            help="Only the Bot API emulator and the chat page: rehearse `dti-bot run` and `doctor` without Telegram.",
+        ),
+    ] = False,
 ) -> None:
     """Run everything offline: Bot API emulator, the bot, a web chat page and demo data."""
-    from bot.sandbox.runner import run_sandbox
+    from bot.sandbox.runner import run_emulator, run_sandbox
 
-    config = settings()
+    if emulator_only:  # no database, no bot: the installation under rehearsal brings its own
+        setup_logging("INFO", False)
+        asyncio.run(run_emulator(host, port))
+        return
+    config = settings(announce=False)  # the sandbox's database is its own, <DTI_DATA_DIR>/sandbox
     setup_logging(config.log_level, config.log_json)
-    asyncio.run(run_sandbox(config, host, port))
+    with ExitStack() as stack:
+        _hold_data_lock(stack, default_url(config.data_dir / "sandbox"), config)
+        asyncio.run(run_sandbox(config, host, port))

@@ -10,6 +10,7 @@ from bot.handlers import (
     admin,
     assessment,
     coordinator,
+    documents,
     errors,
     evidence,
     fallback,
@@ -33,6 +34,7 @@ def get_routers() -> list[Router]:
         review.router,  # text while correcting or sending back an item
         assessment.router,  # any other text that is not a command: an answer
         admin.router,
+        documents.router,  # before uploads: a framework workbook is not a sheet of units
         uploads.router,
         leader.router,
         menu.router,

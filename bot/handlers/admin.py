@@ -1,4 +1,4 @@
-"""Coordinators' progress table and the administrators' export, in the chat."""
+"""Coordinators' progress table, the administrators' export and their people screens, in the chat."""
 
 from __future__ import annotations
 
@@ -10,11 +10,20 @@ from aiogram.types import BufferedInputFile, CallbackQuery
 from bot.filters import Pressed
 from bot.handlers.common import answer_error, reply
 from bot.i18n import _
-from bot.render.actions import menu
+from bot.render import actions
+from bot.render.actions import Action, menu
 from bot.render.numbers import vn_date, vn_percent
+from bot.render.people import (
+    confirm_remove_screen,
+    confirm_revoke_screen,
+    overview_screen,
+    removed_notice,
+    revoked_notice,
+    unit_screen,
+)
 from bot.render.screen import Button, Screen, rows
 from bot.render.sheets import progress_xlsx
-from bot.services import progress
+from bot.services import people, progress
 from bot.services.access import Actor
 from bot.services.errors import ServiceError
 from bot.services.export import export_open_period
@@ -68,6 +77,41 @@ async def export_button(
             answers=result.answers, files=result.files
         ),
     )
+
+
+@router.callback_query(Pressed("ppl|", "ppr|", "ppx|", "ivr|", "ivx|", exact={menu("people")}))
+async def people_button(query: CallbackQuery, actor: Actor, db: Database) -> None:
+    """Administrators: people and roles per unit; remove a role or revoke unused invitations,
+    each after a confirmation. Forged or stale button data gets a polite refusal."""
+    action = Action("ppl", arg="p:0") if query.data == menu("people") else actions.parse(query.data)
+    try:
+        screen = await people_screen(db, actor, action)
+    except ServiceError as exc:
+        await answer_error(query, exc)
+        return
+    await reply(query, screen)
+
+
+async def people_screen(db: Database, actor: Actor, action: Action | None) -> Screen:
+    """One use case per button; anything but the exact shapes the screens send is refused."""
+    if action is None:
+        raise ServiceError("unknown_item")
+    verb, arg, unit_id = action.verb, action.arg, action.unit or None
+    if verb == "ppl" and unit_id is None and arg.startswith("p:") and arg[2:].isdigit():
+        return overview_screen(await people.overview(db, actor), int(arg[2:]))
+    if verb == "ppl" and (arg == "c" if unit_id is None else arg == ""):
+        return unit_screen(await people.unit_people(db, actor, unit_id))
+    if verb == "ppr" and arg.isdigit():
+        return confirm_remove_screen(await people.role_to_remove(db, actor, int(arg), unit_id), unit_id)
+    if verb == "ppx" and arg.isdigit():
+        removed, listing = await people.remove_role(db, actor, int(arg), unit_id)
+        return unit_screen(listing, removed_notice(removed))
+    if verb == "ivr" and arg == "":
+        return confirm_revoke_screen(await people.unit_invites_to_revoke(db, actor, unit_id))
+    if verb == "ivx" and arg.isdigit():
+        count, listing = await people.revoke_unit_invites(db, actor, unit_id, int(arg))
+        return unit_screen(listing, revoked_notice(count))
+    raise ServiceError("unknown_item")
 
 
 def progress_text(report: progress.ProgressReport) -> Screen:

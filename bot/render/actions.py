@@ -28,6 +28,11 @@ VERBS = {
     "rvc",  # review: correct the points, arg answer id
     "rvs",  # review: send back for supplement, arg answer id
     "rvf",  # review: re-send the evidence files, arg answer id
+    "ppl",  # people (admins): arg p:<page> (the units) | c (campaign-wide roles) | "" (the unit's people)
+    "ppr",  # people: ask to remove a role, arg membership id
+    "ppx",  # people: remove the role, confirmed, arg membership id
+    "ivr",  # people: ask to revoke the unit's unused invitations
+    "ivx",  # people: revoke them, confirmed, arg the last invitation id shown
 }
 _CODE = re.compile(r"^[A-Za-z0-9._-]{0,16}$")
 _ARG = re.compile(r"^[A-Za-z0-9._:-]{0,32}$")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from bot.i18n import _
 from bot.render.labels import period_action_label, period_state_label, role_label
-from bot.render.numbers import vn_date
+from bot.render.numbers import vn_date, vn_number
 from bot.services.errors import InputFileError, InputFileErrors, ServiceError
 from scoring import FrameworkError, InvalidAnswer
 
@@ -40,6 +40,7 @@ def _file_messages() -> dict[str, str]:
         "bad_role": _("Unknown role “{value}” (roles: {known})."),
         "role_needs_unit": _("The role {value} belongs to a unit: fill in unit_code."),
         "bad_count": _("The count “{value}” must be a whole number from 1 to 1000."),
+        "role_is_campaign_wide": _("The role {value} is campaign-wide: leave unit_code empty."),
     }
 
 
@@ -59,6 +60,12 @@ def _service_messages() -> dict[str, str]:
     return {
         "unknown_period": _("Period {period} does not exist."),
         "bad_transition": _("Period {period} is {state}: the action “{action}” is not possible now."),
+        "period_exists": _(
+            "Period {period} already exists for {framework}, year {year}. To open a second one, "
+            "give the reason with --again \"…\"."
+        ),
+        "reason_required": _("Give the reason (at least 3 characters) with --reason \"…\"."),
+        "deadline_before_opening": _("The deadline {deadline} is before the period opened ({opened})."),
         "unknown_role": _("Unknown role “{role}” (roles: {known})."),
         "role_needs_unit": _("The role {role} belongs to a unit: give --unit."),
         "bad_count": _("The number of invitations must be between 1 and {limit}."),
@@ -69,6 +76,7 @@ def _service_messages() -> dict[str, str]:
         "unknown_item": _("This button is no longer valid. Open the menu with /menu."),
         "expect_button": _("Please answer with the buttons under the question."),
         "nothing_open": _("No item is open. Type /tiep to continue the self-assessment."),
+        "choice_expired": _("This choice is no longer open. Type the number again."),
         "not_skippable": _("Item {code} must be answered; it cannot be skipped."),
         "nothing_to_submit": _("There is nothing to submit yet: answer some items first."),
         "already_submitted": _("Item {code} is already submitted: its evidence can no longer be removed."),
@@ -80,18 +88,30 @@ def _service_messages() -> dict[str, str]:
             "This invitation has already been used. Each link works once: ask your coordinator for a new one."
         ),
         "invite_expired": _("This invitation expired on {expired}. Ask your coordinator for a new one."),
+        "invite_revoked": _("This invitation has been revoked. Ask your coordinator for a new one."),
+        "role_is_campaign_wide": _("The role {role} is campaign-wide: do not give --unit."),
+        "person_unknown": _("Nobody with Telegram id {telegram_id} has used an invitation."),
+        "role_not_held": _("{name} does not hold the role {role}."),
+        "role_in_several_units": _("The role {role} is held in several units ({units}): give --unit."),
+        "role_already_removed": _("This role has already been removed."),
+        "last_admin": _("This is the last administrator: invite another administrator before removing this role."),
+        "invite_not_open": _("Invitation(s) {ids}: not found, or already used, revoked or expired."),
+        "no_invites_to_revoke": _("There are no unused invitations to revoke."),
         "too_big": _(
             "The file is larger than 20 MB, which the bot cannot receive. Compress it or split it into "
             "parts, or upload it to a shared drive and send the link instead."
         ),
         "bad_type": _("Files of this type are not accepted ({name}). Accepted: {allowed}; or send a photo."),
         "bad_policy": _("Invalid reminder setting: {field}."),
+        "framework_not_pending": _("This framework is no longer waiting for confirmation: send the workbook again."),
+        "unit_not_in_period": _("Unit {unit} is not assessed in period {period}."),
         "no_period_to_remind": _("No assessment period is open, so there are no reminders to set."),
         "no_weekday": _("Keep at least one day of the week for sending reminders."),
         "period_not_open": _("That assessment period is no longer open; its reminders cannot be changed."),
         "already_reviewed": _("This item has already been decided (or was not submitted)."),
         "bad_points": _("Type points between 0 and {max}, e.g. 7,5."),
         "bad_comment": _("Type a comment of 3 to 2,000 characters."),
+        "invisible_text": _("The text you sent shows nothing: it has only invisible characters. Type the content."),
         "broadcast_too_long": _("The message must be 1 to {limit} characters long."),
         "no_open_period": _("No assessment period is open, so there is nobody to send to."),
         "unknown_audience": _("This audience is not known. Start again from the menu."),
@@ -121,6 +141,9 @@ def service_error(error: ServiceError) -> str:
         return read_only_error(details)
     if isinstance(details.get("expired"), datetime):
         details["expired"] = vn_date(details["expired"])
+    for key in ("deadline", "opened"):
+        if isinstance(details.get(key), date):
+            details[key] = vn_date(details[key])
     return template.format(reason=error.reason, **details)
 
 
@@ -140,13 +163,18 @@ def read_only_error(details: dict) -> str:
 def invalid_answer(error: InvalidAnswer, a_label: str = "a", b_label: str = "b") -> str:
     """Why typed input does not fit, and what to type instead."""
 
-    def num(value: Decimal | None) -> str:
-        return "" if value is None else format(value.normalize(), "f").replace(".", ",")
+    def num(value: Decimal | None) -> str:  # exact, the Vietnamese way: 1.000.000, 0,5
+        if value is None:
+            return ""
+        exponent = value.normalize().as_tuple().exponent
+        return vn_number(value, -exponent if isinstance(exponent, int) and exponent < 0 else 0)
 
     if error.reason == "not_a_number":
         return _("“{value}” is not a number. Type digits, for example 12 or 12,5.").format(value=error.value)
     if error.reason == "not_an_integer":
-        return _("Type a whole number (without a decimal part).")
+        return _("Type a whole number, without a decimal part (a dot groups thousands: 1.234).")
+    if error.reason == "too_long":
+        return _("The number is too long: at most 15 digits.")
     if error.reason == "out_of_range":
         if error.low is not None and error.high is not None:
             return _("The number must be between {low} and {high}.").format(low=num(error.low), high=num(error.high))

@@ -51,6 +51,8 @@ def menu_screen(actor: Actor) -> Screen:
             [Button(_("📝 Self-assessment"), menu("assess"))],
             [Button(_("📋 All items"), menu("list")), Button(_("📊 Summary and submit"), menu("summary"))],
         ]
+    if unit is not None and (actor.has("focal_point", unit.unit_id) or actor.has("leader", unit.unit_id)):
+        buttons.append([Button(_("📄 Report"), menu("report"))])
     if unit is not None and actor.has("leader", unit.unit_id):
         buttons += [
             [Button(_("🏆 Ranking"), menu("rank")), Button(_("📉 Weakest items"), menu("weakest"))],
@@ -63,10 +65,11 @@ def menu_screen(actor: Actor) -> Screen:
             [Button(_("📣 Send a message"), menu("broadcast")), Button(_("⏰ Reminders"), menu("reminders"))]
         )
     if any(r.role == "admin" for r in actor.roles):
-        buttons.append([Button(_("📦 Export data"), menu("export"))])
+        buttons.append([Button(_("📦 Export data"), menu("export")), Button(_("👥 People"), menu("people"))])
         buttons.append(
             [Button(_("📥 Import units"), menu("import_units")), Button(_("✉️ Invite people"), menu("import_invites"))]
         )
+        buttons.append([Button(_("📚 Publish a framework"), menu("frameworks"))])
     if any(r.role == "leader" for r in actor.roles):
         buttons.append([Button(_("🔔 Weekly digest on/off"), menu("digest"))])
     if len(actor.units()) > 1:

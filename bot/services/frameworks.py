@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,7 +77,12 @@ async def publish_in(session: AsyncSession, ref: str, dirs: list[Path] | None = 
     """Store a framework's resolved definition unless that exact content is already stored."""
     path = find_framework(ref, dirs)
     data = resolve_framework_data(path.read_text(encoding="utf-8"), str(path), dirs)
-    framework = framework_from_data(data, str(path))  # validates; raises FrameworkError
+    return await publish_data_in(session, data, str(path))
+
+
+async def publish_data_in(session: AsyncSession, data: Mapping[str, Any], source: str) -> PublishedFramework:
+    """Store a framework's resolved data (from a YAML file or a workbook) unless already stored."""
+    framework = framework_from_data(data, source)  # validates; raises FrameworkError
     definition = dump_framework_data(data)
     content_hash = hashlib.sha256(definition.encode("utf-8")).hexdigest()
     existing = (

@@ -23,6 +23,11 @@ from storage.types import utcnow
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([dhw])\s*$", re.IGNORECASE)
 MAX_PER_CALL = 1000
+MAX_VALIDITY = timedelta(days=365)
+
+
+class ValidityTooLong(ValueError):
+    """A duration longer than an invitation may stay valid (MAX_VALIDITY)."""
 
 
 @dataclass(frozen=True)
@@ -43,12 +48,15 @@ def invite_link(bot_username: str, code: str) -> str:
 
 
 def parse_expiry(text: str) -> timedelta:
-    """'14d', '12h', '2w' → a duration; ValueError otherwise."""
+    """'14d', '12h', '2w' → a duration; ValueError otherwise, ValidityTooLong beyond MAX_VALIDITY."""
     match = _DURATION.match(text)
     if not match or int(match.group(1)) == 0:
         raise ValueError(text)
     amount, unit = int(match.group(1)), match.group(2).lower()
-    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "w": timedelta(weeks=amount)}[unit]
+    hours = amount * {"d": 24, "h": 1, "w": 24 * 7}[unit]  # an int: no overflow however many digits
+    if hours > MAX_VALIDITY.total_seconds() // 3600:
+        raise ValidityTooLong(text)
+    return timedelta(hours=hours)
 
 
 async def create_invites(
@@ -64,6 +72,8 @@ async def create_invites(
         raise ServiceError("unknown_role", role=role, known=", ".join(ROLES))
     if unit_code is None and role not in CAMPAIGN_WIDE_ROLES:
         raise ServiceError("role_needs_unit", role=role)
+    if unit_code is not None and role in CAMPAIGN_WIDE_ROLES:
+        raise ServiceError("role_is_campaign_wide", role=role)
     if not 1 <= count <= MAX_PER_CALL:
         raise ServiceError("bad_count", count=count, limit=MAX_PER_CALL)
     expires_at = (now or utcnow()) + expires_in
@@ -121,6 +131,8 @@ async def redeem_invite(
                 unit = await session.get(Unit, invite.unit_id) if invite.unit_id else None
                 return Redeemed(person.id, invite.role, invite.unit_id, unit.name if unit else "", True)
             raise ServiceError("invite_used")
+        if invite.revoked_at is not None:
+            raise ServiceError("invite_revoked")
         if invite.expires_at <= now:
             raise ServiceError("invite_expired", expired=invite.expires_at)
         if person is None:
@@ -169,6 +181,9 @@ def invite_requests(header: list[str], rows: list[Row]) -> list[InviteRequest]:
             continue
         if unit is None and role not in CAMPAIGN_WIDE_ROLES:
             errors.append(InputFileError("role_needs_unit", row.line, value=role))
+            continue
+        if unit is not None and role in CAMPAIGN_WIDE_ROLES:
+            errors.append(InputFileError("role_is_campaign_wide", row.line, value=role))
             continue
         if not count_text.isdigit() or not 1 <= int(count_text) <= MAX_PER_CALL:
             errors.append(InputFileError("bad_count", row.line, value=count_text))

@@ -163,3 +163,94 @@ async def test_a_coordinator_sets_the_reminders_in_the_chat_and_a_focal_point_ca
     await focal.expect("Bạn không có quyền")
     async with demo_bot.read_session() as session:
         assert (await session.get(Period, period.id)).reminder_policy["overdue_every_working_days"] == 3
+
+
+async def open_unit_in_people(admin, label: str) -> dict:
+    """From the admin's main menu: 👥 People, then the unit's button (paging through the units)."""
+    await admin.press("Người dùng")
+    await admin.expect("Người dùng và vai trò")
+    for _ in range(10):
+        try:
+            admin.button(label)
+            break
+        except AssertionError:
+            await admin.press("▶️")
+            await admin.expect("Trang ")
+    await admin.press(label)
+    return await admin.expect(f"<b>👥 {label.split(' · ')[1]}</b>")
+
+
+async def test_an_admin_removes_a_focal_points_role_in_the_chat_and_their_next_tap_gets_the_stranger_answer(
+    demo_bot, person
+):
+    from sqlalchemy import select
+
+    from storage.models import AccessChange, Person
+
+    focal = person(FOCAL, "Nguyễn Thị Lan")
+    await focal.send("/menu")
+    await focal.expect("Menu chính")  # the focal point's menu, whose buttons they will tap later
+    admin = person(ADMIN, "Đặng Quốc Bảo")
+    await admin.send("/menu")
+    await admin.expect("Menu chính")
+    listing = await open_unit_in_people(admin, "SNV · Sở Nội vụ")
+    assert "• Nguyễn Thị Lan — đầu mối, Telegram 700001" in listing["text"]
+    assert "• Huỳnh Văn Phúc — đầu mối" in listing["text"]
+    await admin.press("Gỡ: Nguyễn Thị Lan — đầu mối")
+    await admin.expect("Xác nhận gỡ vai trò đầu mối của Nguyễn Thị Lan (Sở Nội vụ)?")
+    await admin.press("✅ Gỡ vai trò")
+    after = await admin.expect("✅ Đã gỡ vai trò đầu mối của Nguyễn Thị Lan (Sở Nội vụ).")
+    assert "• Nguyễn Thị Lan" not in after["text"] and "• Huỳnh Văn Phúc" in after["text"]
+
+    await focal.press("Tự đánh giá")
+    await focal.expect("Chỉ người được mời mới sử dụng được bot này.")
+    await focal.send("/menu")
+    await focal.expect("Chỉ người được mời mới sử dụng được: hãy đề nghị điều phối viên")
+
+    async with demo_bot.read_session() as session:
+        [row] = (await session.execute(select(AccessChange))).scalars().all()
+        admin_id = (await session.execute(select(Person.id).where(Person.telegram_id == ADMIN))).scalar_one()
+    assert (row.action, row.role, row.changed_by, row.via) == ("role_removed", "focal_point", admin_id, "chat")
+
+
+async def test_people_buttons_refuse_forged_data_other_roles_and_removing_the_last_administrator(demo_bot, person):
+    from bot.services.invites import create_invites
+
+    admin = person(ADMIN, "Đặng Quốc Bảo")
+    await admin.send("/menu")
+    menu = await admin.expect("Menu chính")
+    await admin.press_data(menu["message_id"], "ppx|0|0||abc")
+    await admin.expect("Nút này không còn hiệu lực")
+    await admin.press_data(menu["message_id"], "ppl|5|0||p:0")
+    await admin.expect("Nút này không còn hiệu lực")
+    await admin.press_data(menu["message_id"], "ppx|0|0||99999999")
+    await admin.expect("Vai trò này đã được gỡ trước đó")
+
+    await admin.press("Người dùng")
+    await admin.expect("Người dùng và vai trò")
+    await admin.press("Vai trò toàn tỉnh")
+    await admin.expect("Đặng Quốc Bảo — quản trị viên")
+    await admin.press("Gỡ: Đặng Quốc Bảo — quản trị viên")
+    await admin.expect("Xác nhận gỡ vai trò quản trị viên của Đặng Quốc Bảo (toàn tỉnh)?")
+    await admin.press("✅ Gỡ vai trò")
+    await admin.expect("Đây là quản trị viên cuối cùng")
+
+    coordinator = person(COORDINATOR, "Võ Thanh Sơn")
+    await coordinator.send("/menu")
+    shown = await coordinator.expect("Menu chính")
+    assert not any("Người dùng" in b["text"] for row in shown["reply_markup"]["inline_keyboard"] for b in row)
+    await coordinator.press_data(shown["message_id"], "ppl|0|0||p:0")
+    await coordinator.expect("Bạn không có quyền")
+    await coordinator.press_data(shown["message_id"], "ivx|0|0||99999999")
+    await coordinator.expect("Bạn không có quyền")
+
+    await create_invites(demo_bot, "leader", "SNV", count=2)
+    await admin.send("/menu")
+    await admin.expect("Menu chính")
+    listing = await open_unit_in_people(admin, "SNV · Sở Nội vụ")
+    assert "Lời mời chưa dùng: 2" in listing["text"]
+    await admin.press("Thu hồi 2 lời mời chưa dùng")
+    await admin.expect("Thu hồi 2 lời mời chưa dùng của Sở Nội vụ?")
+    await admin.press("✅ Thu hồi")
+    revoked = await admin.expect("✅ Đã thu hồi 2 lời mời")
+    assert "Lời mời chưa dùng" not in revoked["text"]

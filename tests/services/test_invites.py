@@ -68,3 +68,45 @@ def test_validity_is_read_in_days_hours_or_weeks(text, hours):
 def test_a_validity_that_is_not_a_duration_is_refused(text):
     with pytest.raises(ValueError):
         parse_expiry(text)
+
+
+async def test_a_campaign_wide_role_with_a_unit_is_refused_instead_of_becoming_campaign_wide_silently(unit_db):
+    from bot.services.errors import InputFileErrors
+    from bot.services.invites import invites_from_table
+
+    for role in ("reviewer", "coordinator", "admin"):
+        with pytest.raises(ServiceError) as info:
+            await create_invites(unit_db, role, "SNV")
+        assert info.value.reason == "role_is_campaign_wide"
+    sheet = b"unit_code,role,count\nSNV,focal_point,1\nSNV,coordinator,1\n,admin,1\n"
+    with pytest.raises(InputFileErrors) as errors:
+        await invites_from_table(unit_db, sheet, "moi.csv", None)
+    assert [(e.reason, e.line) for e in errors.value.errors] == [("role_is_campaign_wide", 3)]
+    async with unit_db.session() as session:
+        assert (await session.execute(select(Invite))).scalars().all() == []
+
+
+async def test_a_revoked_invite_is_refused_for_its_own_reason(unit_db):
+    from bot.services.people import revoke_invites
+
+    [issued] = await create_invites(unit_db, "focal_point", "SNV")
+    async with unit_db.session() as session:
+        invite_id = (await session.execute(select(Invite.id))).scalar_one()
+    await revoke_invites(unit_db, [invite_id])
+    with pytest.raises(ServiceError) as info:
+        await redeem_invite(unit_db, issued.code, telegram_id=111)
+    assert info.value.reason == "invite_revoked"
+    async with unit_db.session() as session:
+        assert (await session.execute(select(Membership))).scalars().all() == []
+
+
+@pytest.mark.parametrize("text", ["99999999d", "366d", "53w", "8785h", "9" * 40 + "w"])
+def test_a_validity_beyond_a_year_is_refused_rather_than_overflowing(text):
+    from bot.services.invites import ValidityTooLong
+
+    with pytest.raises(ValidityTooLong):
+        parse_expiry(text)
+
+
+def test_a_validity_of_exactly_a_year_is_accepted():
+    assert parse_expiry("365d") == timedelta(days=365) == parse_expiry("8760h")

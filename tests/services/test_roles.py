@@ -203,3 +203,226 @@ async def test_every_role_may_do_exactly_its_own_actions(db, demo, store, tmp_pa
             async with db.session() as session:
                 after = (await session.execute(select(func.count()).select_from(AnswerHistory))).scalar_one()
             assert after == before, action
+
+
+# taking roles back: `people remove / revoke` and the admins' people screens share these use cases
+
+
+@pytest.fixture
+async def campaign_people(db):
+    """Two units and one person per role, each joined by an invitation (as in the demo)."""
+    from bot.services.invites import create_invites, redeem_invite
+    from bot.services.units_import import import_units
+
+    await import_units(db, "code,name,cohort\nSNV,Sở Nội vụ,so-nganh\nX-MYAN,Xã Mỹ An,xa-phuong\n".encode(), "u.csv")
+    for telegram_id, name, role, unit in [
+        (FOCAL, "Nguyễn Thị Lan", "focal_point", "SNV"),
+        (700002, "Huỳnh Văn Phúc", "focal_point", "SNV"),
+        (LEADER, "Lê Minh Tuấn", "leader", "SNV"),
+        (REVIEWER, "Phạm Thu Hà", "reviewer", None),
+        (COORDINATOR, "Võ Thanh Sơn", "coordinator", None),
+        (ADMIN, "Đặng Quốc Bảo", "admin", None),
+    ]:
+        [invite] = await create_invites(db, role, unit)
+        await redeem_invite(db, invite.code, telegram_id, name)
+    return db
+
+
+async def _audit(db, action):
+    from storage.models import AccessChange
+
+    async with db.session() as session:
+        return (
+            (await session.execute(select(AccessChange).where(AccessChange.action == action).order_by(AccessChange.id)))
+            .scalars()
+            .all()
+        )
+
+
+async def test_a_removed_role_counts_from_the_next_update_and_a_person_left_with_no_role_is_a_stranger(
+    db, campaign_people
+):
+    from bot.services import people
+
+    assert await actor(db, FOCAL) is not None
+    [held] = await people.roles_to_remove(db, FOCAL, "focal_point", None)
+    assert (held.full_name, held.unit_code) == ("Nguyễn Thị Lan", "SNV")
+    await people.remove_roles(db, [held.membership_id])
+    assert await actor(db, FOCAL) is None
+    [row] = await _audit(db, "role_removed")
+    assert (row.person_id, row.role, row.unit_id, row.changed_by, row.via) == (
+        held.person_id,
+        "focal_point",
+        held.unit_id,
+        None,
+        "cli",
+    )
+    listed = await people.list_people(db, "SNV")
+    assert FOCAL not in {h.telegram_id for h in listed.holders} and listed.holders
+
+
+async def test_removing_one_role_keeps_the_persons_other_roles(db, campaign_people):
+    from bot.services import people
+    from bot.services.invites import create_invites, redeem_invite
+
+    [invite] = await create_invites(db, "focal_point", "SNV")
+    await redeem_invite(db, invite.code, LEADER)
+    assert (await actor(db, LEADER)).has("focal_point", (await actor(db, LEADER)).unit.unit_id)
+    [held] = await people.roles_to_remove(db, LEADER, "leader", "SNV")
+    await people.remove_roles(db, [held.membership_id])
+    after = await actor(db, LEADER)
+    assert {r.role for r in after.roles} == {"focal_point"}
+    with pytest.raises(NotAllowed):
+        await digest.toggle_digest(db, after)
+
+
+async def test_the_last_administrator_cannot_be_removed_and_a_second_one_can_remove_the_first(db, campaign_people):
+    from bot.services import people
+    from bot.services.errors import ServiceError
+    from bot.services.invites import create_invites, redeem_invite
+
+    first = await actor(db, ADMIN)
+    [held] = await people.roles_to_remove(db, ADMIN, "admin", None)
+    with pytest.raises(ServiceError) as info:
+        await people.remove_role(db, first, held.membership_id, None)
+    assert info.value.reason == "last_admin"
+    assert await actor(db, ADMIN) is not None and await _audit(db, "role_removed") == []
+    [invite] = await create_invites(db, "admin", None)
+    await redeem_invite(db, invite.code, 800001, "Quản trị viên hai")
+    second = await actor(db, 800001)
+    removed, listing = await people.remove_role(db, second, held.membership_id, None)
+    assert removed.telegram_id == ADMIN and ADMIN not in {h.telegram_id for h in listing.holders}
+    assert await actor(db, ADMIN) is None
+    [row] = await _audit(db, "role_removed")
+    assert (row.changed_by, row.via) == (second.person_id, "chat")
+    [own] = await people.roles_to_remove(db, 800001, "admin", None)
+    with pytest.raises(ServiceError) as info:
+        await people.remove_roles(db, [own.membership_id], second, via="chat")
+    assert info.value.reason == "last_admin"
+
+
+async def test_only_administrators_may_see_people_remove_roles_or_revoke_invitations(db, campaign_people):
+    from bot.services import people
+    from bot.services.invites import create_invites
+
+    await create_invites(db, "focal_point", "SNV")
+    coordinator = await actor(db, COORDINATOR)
+    [held] = await people.roles_to_remove(db, FOCAL, "focal_point", None)
+    snv = held.unit_id
+    for attempt_ in (
+        people.overview(db, coordinator),
+        people.unit_people(db, coordinator, snv),
+        people.role_to_remove(db, coordinator, held.membership_id, snv),
+        people.remove_role(db, coordinator, held.membership_id, snv),
+        people.unit_invites_to_revoke(db, coordinator, snv),
+        people.revoke_unit_invites(db, coordinator, snv, 10**6),
+    ):
+        with pytest.raises(NotAllowed):
+            await attempt_
+    assert await actor(db, FOCAL) is not None
+    assert len((await people.list_people(db, "SNV")).invites) == 1
+
+
+async def test_a_button_for_another_list_or_a_role_already_removed_is_refused(db, campaign_people):
+    from bot.services import people
+    from bot.services.errors import ServiceError
+
+    admin = await actor(db, ADMIN)
+    [held] = await people.roles_to_remove(db, FOCAL, "focal_point", None)
+    for call in (
+        people.role_to_remove(db, admin, held.membership_id, None),
+        people.remove_role(db, admin, held.membership_id, held.unit_id + 1),
+        people.unit_people(db, admin, 10**6),
+    ):
+        with pytest.raises(ServiceError) as info:
+            await call
+        assert info.value.reason == "unknown_item"
+    await people.remove_role(db, admin, held.membership_id, held.unit_id)
+    with pytest.raises(ServiceError) as info:
+        await people.remove_role(db, admin, held.membership_id, held.unit_id)
+    assert info.value.reason == "role_already_removed"
+    assert len(await _audit(db, "role_removed")) == 1
+
+
+@pytest.mark.parametrize(
+    ("telegram_id", "role", "unit", "reason"),
+    [
+        (999999, "focal_point", None, "person_unknown"),
+        (FOCAL, "leader", None, "role_not_held"),
+        (FOCAL, "focal_point", "X-MYAN", "role_not_held"),
+        (ADMIN, "admin", "SNV", "role_is_campaign_wide"),
+        (FOCAL, "king", None, "unknown_role"),
+        (FOCAL, "focal_point", "NOPE", "unknown_unit"),
+    ],
+)
+async def test_a_removal_that_names_no_held_role_is_refused_for_its_own_reason(
+    db, campaign_people, telegram_id, role, unit, reason
+):
+    from bot.services import people
+    from bot.services.errors import ServiceError
+
+    with pytest.raises(ServiceError) as info:
+        await people.roles_to_remove(db, telegram_id, role, unit)
+    assert info.value.reason == reason
+
+
+async def test_a_unit_role_held_in_several_units_needs_its_unit(db, campaign_people):
+    from bot.services import people
+    from bot.services.errors import ServiceError
+    from bot.services.invites import create_invites, redeem_invite
+
+    [invite] = await create_invites(db, "focal_point", "X-MYAN")
+    await redeem_invite(db, invite.code, FOCAL)
+    with pytest.raises(ServiceError) as info:
+        await people.roles_to_remove(db, FOCAL, "focal_point", None)
+    assert info.value.reason == "role_in_several_units"
+    [held] = await people.roles_to_remove(db, FOCAL, "focal_point", "X-MYAN")
+    await people.remove_roles(db, [held.membership_id])
+    assert [r.unit_code for r in (await actor(db, FOCAL)).roles] == ["SNV"]
+
+
+async def test_revoked_invitations_stop_working_and_each_revocation_is_audited(db, campaign_people):
+    from bot.services import people
+    from bot.services.errors import ServiceError
+    from bot.services.invites import create_invites, redeem_invite
+
+    issued = await create_invites(db, "focal_point", "SNV", count=3)
+    [campaign_wide] = await create_invites(db, "reviewer", None)
+    listed = await people.list_people(db, "SNV")
+    assert len(listed.invites) == 3 and all(i.role == "focal_point" for i in listed.invites)
+    assert not any(code in json.dumps(listed.as_dict()) for code in [i.code for i in issued])
+    first = listed.invites[0].id
+    [shown] = await people.invites_to_revoke(db, [first])
+    await people.revoke_invites(db, [shown.id])
+    with pytest.raises(ServiceError) as info:
+        await redeem_invite(db, issued[0].code, 800002)
+    assert info.value.reason == "invite_revoked"
+    with pytest.raises(ServiceError) as info:
+        await people.invites_to_revoke(db, [first])
+    assert info.value.reason == "invite_not_open"
+    rest = await people.invites_to_revoke(db, [], "SNV", all_unused=True)
+    assert len(rest) == 2
+    await people.revoke_invites(db, [i.id for i in rest])
+    assert (await people.list_people(db, "SNV")).invites == []
+    assert len((await people.list_people(db)).invites) == 1  # the campaign-wide one is untouched
+    assert (await redeem_invite(db, campaign_wide.code, 800003)).role == "reviewer"
+    rows = await _audit(db, "invite_revoked")
+    assert len(rows) == 3 and {r.via for r in rows} == {"cli"} and all(r.invite_id for r in rows)
+
+
+async def test_the_chat_revokes_only_the_invitations_its_confirmation_showed(db, campaign_people):
+    from bot.services import people
+    from bot.services.invites import create_invites
+
+    admin = await actor(db, ADMIN)
+    await create_invites(db, "focal_point", "SNV", count=2)
+    shown = await people.unit_invites_to_revoke(db, admin, (await actor(db, FOCAL)).unit.unit_id)
+    await create_invites(db, "leader", "SNV")  # issued after the question
+    count, listing = await people.revoke_unit_invites(db, admin, shown.unit_id, max(i.id for i in shown.invites))
+    assert count == 2 and [i.role for i in listing.invites] == ["leader"]
+    rows = await _audit(db, "invite_revoked")
+    assert {(r.changed_by, r.via) for r in rows} == {(admin.person_id, "chat")} and len(rows) == 2
+    overview = await people.overview(db, admin)
+    snv = next(u for u in overview.units if u.code == "SNV")
+    assert (snv.invites, snv.people) == (1, 3)
+    assert overview.campaign_people == 3  # reviewer, coordinator, admin
