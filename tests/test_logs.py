@@ -1,9 +1,23 @@
-"""Logs never carry the bot token, also inside URLs and tracebacks; JSON lines on request."""
+"""Logs never carry the bot token, also inside URLs and tracebacks, nor what people wrote; JSON lines
+on request."""
 
+import io
 import json
 import logging
+import sys
+import traceback
+from typing import ClassVar
 
-from bot.logs import JsonFormatter, RedactingFilter
+import pytest
+from aiogram.exceptions import ClientDecodeError
+from aiogram.methods import SendMessage
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from bot.app import create_bot
+from bot.logs import JsonFormatter, RedactingFilter, format_exception_safely, setup_logging
+from bot.sandbox.server import SANDBOX_TOKEN
+from storage.models import Unit
 
 TOKEN = "7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -34,3 +48,96 @@ def test_the_token_is_removed_from_tracebacks_and_json_lines_are_valid():
     assert TOKEN not in line
     parsed = json.loads(line)
     assert parsed["level"] == "ERROR" and "<token>" in parsed["exception"]
+
+
+# --- Nothing a person wrote reaches a log, not even inside a failed request's traceback ---------------
+
+MARKER = "Bí-mật-7f3a nội dung tin nhắn"
+
+
+@pytest.fixture(params=["plain", "json"])
+def log_output(request):
+    """The process's logging exactly as `bot run` sets it up (plain or JSON lines), written to a
+    buffer instead of stderr; returns a reader of what was written."""
+    root = logging.getLogger()
+    saved, hook = (root.handlers[:], root.level), sys.excepthook
+    setup_logging("INFO", as_json=request.param == "json", secrets=[SANDBOX_TOKEN])
+    buffer = io.StringIO()
+    root.handlers[0].setStream(buffer)
+    try:
+        yield buffer.getvalue
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        sys.excepthook = hook
+
+
+class SendMessageExpectingAFlag(SendMessage):
+    """sendMessage whose answer is validated as a bool: the Bot API's answer (the message, with its
+    text) then fails to validate, as when Telegram's answer and aiogram's models disagree."""
+
+    __returning__: ClassVar[type] = bool
+
+
+async def test_a_failed_bot_api_request_is_logged_without_the_message_text(log_output, emulator):
+    bot = create_bot(SANDBOX_TOKEN, emulator.url, retry=False)
+    text = MARKER  # the raising line of the traceback shows this name, never the value
+    try:
+        with pytest.raises(ClientDecodeError) as caught:
+            await bot(SendMessageExpectingAFlag(chat_id=4242, text=text))
+    finally:
+        await bot.session.close()
+    assert MARKER in str(caught.value)  # aiogram's own text of the error quotes the message
+    logging.getLogger("bot.polling").error(
+        "update %s failed: %s", 17, type(caught.value).__name__, exc_info=caught.value
+    )
+    logging.getLogger("aiogram.event").error(  # aiogram's own way (.exception): the exception as an argument
+        "Cause exception while process update id=%d by bot id=%d\n%s: %s", 17, 1, "ClientDecodeError", caught.value
+    )
+    written = log_output()
+    assert MARKER not in written and "Bí-mật" not in written
+    assert "ClientDecodeError" in written and "Failed to deserialize object" in written  # still useful
+    assert "Input should be a valid boolean" in written and SANDBOX_TOKEN not in written
+
+
+def test_a_validation_error_is_logged_without_its_input_values(log_output):
+    with pytest.raises(ValidationError) as caught:
+        SendMessage(chat_id=1, text="x", reply_markup=MARKER)
+    assert MARKER in str(caught.value)
+    logging.getLogger("bot.handlers.errors").error("unhandled error", exc_info=caught.value)
+    written = log_output()
+    assert MARKER not in written and "reply_markup" in written
+
+
+async def test_a_failed_database_statement_is_logged_without_its_parameters(log_output, db):
+    async with db.session() as session, session.begin():
+        session.add(Unit(code="U1", name="Sở Nội vụ"))
+    with pytest.raises(IntegrityError) as caught:
+        async with db.session() as session, session.begin():
+            session.add(Unit(code="U1", name=MARKER))
+    assert MARKER in str(caught.value)
+    logging.getLogger("bot.polling").error("update %s failed", 18, exc_info=caught.value)
+    written = log_output()
+    assert MARKER not in written and "IntegrityError" in written and "INSERT INTO unit" in written
+
+
+def test_a_traceback_without_data_is_written_exactly_as_python_writes_it():
+    def inner():
+        raise KeyError("code")
+
+    try:
+        try:
+            inner()
+        except KeyError as exc:
+            raise RuntimeError("lookup failed") from exc
+    except RuntimeError as exc:
+        error = exc
+    assert format_exception_safely(error) == "".join(traceback.format_exception(error)).rstrip("\n")
+
+
+def test_a_crash_of_the_process_is_logged_through_the_same_filter(log_output):
+    with pytest.raises(ValidationError) as caught:
+        SendMessage(chat_id=1, text="x", reply_markup=MARKER)
+    sys.excepthook(caught.type, caught.value, caught.tb)  # what Python calls for an uncaught exception
+    written = log_output()
+    assert MARKER not in written and "uncaught ValidationError" in written

@@ -21,6 +21,7 @@ from bot.services import evidence
 from bot.services.access import Actor
 from bot.services.assessment_views import Notice
 from bot.services.errors import ServiceError
+from bot.services.safe_text import strip_invisible
 from storage.db import Database
 from storage.files import EvidenceStore
 
@@ -47,8 +48,9 @@ def incoming_of(message: Message) -> evidence.IncomingFile | None:
         return evidence.IncomingFile("photo", photo.file_id, photo.file_unique_id, "", "image/jpeg", photo.file_size)
     if message.document:
         doc = message.document
+        name = strip_invisible(doc.file_name or "")  # the name is echoed in answers: no bidi tricks there either
         return evidence.IncomingFile(
-            "document", doc.file_id, doc.file_unique_id, doc.file_name or "", doc.mime_type or "", doc.file_size
+            "document", doc.file_id, doc.file_unique_id, name, doc.mime_type or "", doc.file_size
         )
     return None
 

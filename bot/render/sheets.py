@@ -1,4 +1,5 @@
-"""Spreadsheets for people (in memory): the progress table a coordinator downloads."""
+"""Spreadsheets for people (in memory): the progress table a coordinator downloads and the invitation
+links for mail merge. What people typed goes in as text, never as a formula (bot.services.safe_text)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.render.labels import role_label
 from bot.render.numbers import vn_date
 from bot.services.invites import IssuedInvite, invite_link
 from bot.services.progress import ProgressReport
+from bot.services.safe_text import csv_row, sheet_row
 
 
 def invites_csv(issued: list[IssuedInvite], bot_username: str) -> bytes:
@@ -22,13 +24,15 @@ def invites_csv(issued: list[IssuedInvite], bot_username: str) -> bytes:
     writer.writerow(["unit_code", "unit_name", "role", "link", "expires"])
     for invite in issued:
         writer.writerow(
-            [
-                invite.unit_code,
-                invite.unit_name,
-                role_label(invite.role),
-                invite_link(bot_username, invite.code),
-                vn_date(invite.expires_at),
-            ]
+            csv_row(
+                [
+                    invite.unit_code,
+                    invite.unit_name,
+                    role_label(invite.role),
+                    invite_link(bot_username, invite.code),
+                    vn_date(invite.expires_at),
+                ]
+            )
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -38,33 +42,39 @@ def progress_xlsx(report: ProgressReport) -> bytes:
     sheet = book.active
     sheet.title = _("Progress")[:31]
     sheet.append(
-        [
-            _("Code"),
-            _("Unit"),
-            _("Cohort"),
-            _("Answered"),
-            _("Items"),
-            _("Completion (%)"),
-            _("Evidence missing"),
-            _("Submitted"),
-            _("Focal points"),
-        ]
+        sheet_row(
+            sheet,
+            [
+                _("Code"),
+                _("Unit"),
+                _("Cohort"),
+                _("Answered"),
+                _("Items"),
+                _("Completion (%)"),
+                _("Evidence missing"),
+                _("Submitted"),
+                _("Focal points"),
+            ],
+        )
     )
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for u in report.units:
         sheet.append(
-            [
-                u.code,
-                u.name,
-                u.cohort,
-                u.answered,
-                u.total,
-                round(u.share * 100, 1),
-                u.missing_evidence,
-                u.submitted,
-                ", ".join(c.full_name for c in u.focal_points),
-            ]
+            sheet_row(
+                sheet,
+                [
+                    u.code,
+                    u.name,
+                    u.cohort,
+                    u.answered,
+                    u.total,
+                    round(u.share * 100, 1),
+                    u.missing_evidence,
+                    u.submitted,
+                    ", ".join(c.full_name for c in u.focal_points),
+                ],
+            )
         )
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCDEFGHI", (12, 40, 14, 10, 8, 14, 14, 10, 40), strict=True):

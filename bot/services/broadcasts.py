@@ -12,6 +12,7 @@ from bot.services.access import Actor, NotAllowed
 from bot.services.errors import ServiceError
 from bot.services.outbox import BatchCounts, NewMessage, batch_counts, enqueue_in
 from bot.services.progress import Contact, UnitProgress, open_periods, period_progress
+from bot.services.safe_text import visible
 from storage.db import Database
 from storage.models import Broadcast, Conversation
 from storage.types import utcnow
@@ -76,6 +77,8 @@ async def in_broadcast(db: Database, actor: Actor) -> bool:
 async def take_text(db: Database, actor: Actor, text: str) -> Audiences:
     require_coordinator(actor)
     text = text.strip()
+    if text and not visible(text):
+        raise ServiceError("invisible_text")
     if not 1 <= len(text) <= MAX_TEXT:
         raise ServiceError("broadcast_too_long", limit=MAX_TEXT)
     async with db.session() as session, session.begin():

@@ -14,12 +14,14 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlparse
 
+from bot.campaign_calendar import local_date
 from bot.services.access import Actor, NotAllowed
 from bot.services.answers import lock_answer, record_history
 from bot.services.assessment_context import Ctx, assessment
 from bot.services.assessment_items import open_at
 from bot.services.assessment_views import ItemView, Notice
 from bot.services.errors import ServiceError
+from bot.services.safe_text import strip_invisible
 from scoring import InvalidAnswer, SubIndex
 from storage.db import Database
 from storage.files import EvidenceStore
@@ -161,8 +163,9 @@ async def add_file(
 
 
 def _display_name(incoming: IncomingFile) -> str:
-    """For display only; never used to build a path."""
-    name = PurePath((incoming.file_name or "").replace("\\", "/")).name.strip()
+    """For display only; never used to build a path. Without bidirectional and zero-width controls,
+    which could make a name show other than it is ("hoa-don<U+202E>fdp.exe" as "hoa-donexe.pdf")."""
+    name = PurePath(strip_invisible(incoming.file_name or "").replace("\\", "/")).name.strip()
     if not name:
         name = f"anh-{incoming.file_unique_id[:8]}.jpg" if incoming.kind == "photo" else "tep"
     return name[:255]
@@ -244,7 +247,7 @@ async def document_ref_step(ctx: Ctx, sub: SubIndex, step: str, text: str, now: 
         return await open_at(ctx, sub.code, now, step="doc_date", pending={**pending, "number": value})
     if step == "doc_date":
         when = parse_vn_date(value)
-        if when is None or when > now.date():
+        if when is None or when > local_date(now):  # dated today is valid all day, local time
             raise InvalidAnswer("bad_doc_date", "date", value=value)
         return await open_at(ctx, sub.code, now, step="doc_summary", pending={**pending, "date": when.isoformat()})
     if not 3 <= len(value) <= 1024:

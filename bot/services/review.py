@@ -3,6 +3,7 @@ send back with a comment ("đề nghị bổ sung"), which notifies the unit's f
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,11 +16,14 @@ from bot.services.answers import record_history, snapshot
 from bot.services.errors import ServiceError
 from bot.services.frameworks import framework_of
 from bot.services.outbox import NewMessage, enqueue_in
-from scoring import SubIndex, parse_decimal
+from bot.services.safe_text import visible
+from scoring import InvalidAnswer, SubIndex, parse_answer, parse_decimal
 from storage.db import Database
 from storage.lean import lean_in
 from storage.models import Answer, Conversation, Evidence, FrameworkVersion, Membership, Period, Person, Review, Unit
 from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
 
 REVIEW_ROLES = ("reviewer", "coordinator")
 
@@ -36,6 +40,7 @@ class ReviewItem:
     status: str
     evidence: tuple[Evidence, ...]
     waiting: int  # items in the queue, this one included
+    unreadable: bool = False  # the stored answer no longer fits its item (shown as such, not as a value)
 
 
 def require_reviewer(actor: Actor) -> None:
@@ -50,18 +55,33 @@ async def _item(session, answer: Answer, waiting: int) -> ReviewItem:  # type: i
     evidence = tuple(
         (await session.execute(select(Evidence).where(Evidence.answer_id == answer.id).order_by(Evidence.id))).scalars()
     )
+    sub = framework.sub_index(answer.sub_index_code)
     return ReviewItem(
         answer.id,
         unit.id,
         unit.name,
         period.id,
-        framework.sub_index(answer.sub_index_code),
+        sub,
         answer.raw,
         answer.self_points,
         answer.status,
         evidence,
         waiting,
+        unreadable=not _fits(sub, answer.raw),
     )
+
+
+def _fits(sub: SubIndex, raw: Any) -> bool:
+    if raw is None:
+        return True
+    try:
+        if not isinstance(raw, dict):
+            raise InvalidAnswer("not_a_mapping")
+        parse_answer(sub, raw)
+    except (InvalidAnswer, ArithmeticError, TypeError, ValueError, AttributeError):
+        logger.warning("unreadable stored answer in the review queue: item=%s", sub.code)
+        return False
+    return True
 
 
 async def next_in_queue(db: Database, actor: Actor) -> ReviewItem | None:
@@ -134,7 +154,10 @@ async def typed_input(db: Database, actor: Actor, text: str, render_notice: Call
             conversation.cursor = {**cursor, "step": "reason", "points": format(points, "f")}
         return "ask_reason", item
     comment = text.strip()
-    if not 3 <= len(comment) <= 2000:
+    shown = visible(comment)
+    if not shown:
+        raise ServiceError("invisible_text")
+    if len(shown) < 3 or len(comment) > 2000:
         raise ServiceError("bad_comment")
     points = Decimal(cursor["points"]) if cursor.get("points") else None
     return "decided", await decide(db, actor, cursor["answer"], cursor["decision"], points, comment, render_notice)
@@ -163,11 +186,11 @@ async def decide(
         if decision == "accept":
             answer.status, answer.verified_points = "accepted", answer.self_points
         elif decision == "correct":
-            if points is None or not comment:
+            if points is None or not visible(comment):
                 raise ServiceError("bad_comment")
             answer.status, answer.verified_points = "accepted", points
         elif decision == "needs_supplement":
-            if not comment:
+            if not visible(comment):
                 raise ServiceError("bad_comment")
             answer.status = "needs_supplement"
         else:

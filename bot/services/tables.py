@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from bot.services.errors import InputFileError
 from bot.services.index_values import sniff_dialect
+from bot.services.safe_text import strip_invisible
 
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "có", "co", "đúng", "dung", "c"}
 FALSE_WORDS = {"0", "false", "no", "n", "không", "khong", "sai", "k", ""}
@@ -36,7 +37,7 @@ def read_table(data: bytes, file_name: str) -> tuple[list[str], list[Row]]:
             raise InputFileError("not_utf8", 1) from exc
         matrix = list(csv.reader(io.StringIO(text), delimiter=sniff_dialect(text)))
     else:
-        raise InputFileError("unsupported_table", 1, name=file_name)
+        raise InputFileError("unsupported_table", 1, name=strip_invisible(file_name))  # the name is shown back
     if not matrix:
         raise InputFileError("empty_file", 1)
     header = [h.strip().lower() for h in matrix[0]]
