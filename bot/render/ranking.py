@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 
 from bot.i18n import _
 from bot.render.numbers import vn_number
+from bot.services.safe_text import csv_cell
 from scoring import CohortResult, Framework, plain
 
 MACHINE_COLUMNS = ("cohort", "rank", "unit_code", "unit_name", "points", "value")
@@ -40,7 +41,7 @@ def ranking_csv(records: Iterable[Mapping[str, object]]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=MACHINE_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({k: "" if record[k] is None else record[k] for k in MACHINE_COLUMNS})
+        writer.writerow({k: "" if record[k] is None else csv_cell(record[k]) for k in MACHINE_COLUMNS})
     return buffer.getvalue()
 
 

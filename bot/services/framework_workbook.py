@@ -30,6 +30,7 @@ from bot.i18n import _
 from bot.services.access import Actor, NotAllowed
 from bot.services.errors import ServiceError
 from bot.services.frameworks import PublishedFramework, publish_data_in
+from bot.services.safe_text import keep_text
 from scoring import Framework, FrameworkError
 from scoring.loader import dump_framework_data, find_framework, framework_from_data, resolve_framework_data
 from scoring.methods import FIELD_KEYS
@@ -328,7 +329,7 @@ def _write(data: Mapping[str, Any] | None) -> bytes:
     values = tables.get("general", {})
     for n, col in enumerate(_general_rows(), 2):
         general.cell(row=n, column=1, value=col.heading).font = bold
-        cell = general.cell(row=n, column=2, value=_cell_value(col, values.get(col.key), choices))
+        cell = keep_text(general.cell(row=n, column=2, value=_cell_value(col, values.get(col.key), choices)))
         cell.alignment = wrap
         if col.kind in ("code", "years", "text"):
             cell.number_format = "@"
@@ -374,7 +375,7 @@ def _table_sheet(ws: Any, cols: list[Col], rows: list[dict[str, Any]], choices: 
         ws.column_dimensions[get_column_letter(n)].width = width
     for r, values in enumerate(rows, 2):
         for n, col in enumerate(cols, 1):
-            cell = ws.cell(row=r, column=n, value=_cell_value(col, values.get(col.key), choices))
+            cell = keep_text(ws.cell(row=r, column=n, value=_cell_value(col, values.get(col.key), choices)))
             if col.kind in ("code", "text", "kinds", "conditions"):
                 cell.number_format = "@"
                 cell.alignment = wrap

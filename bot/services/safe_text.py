@@ -55,6 +55,17 @@ def sheet_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
     return [_text_cell(sheet, value) if isinstance(value, str) and _needs_care(value) else value for value in values]
 
 
+def keep_text(cell: Any) -> Any:
+    """Make an openpyxl cell that holds a text stay that text (for sheets written cell by cell)."""
+    if isinstance(cell.value, str) and _needs_care(cell.value):
+        starts_like_formula = cell.value.startswith(FORMULA_START)
+        cell.value = _NOT_IN_XLSX.sub("", cell.value)
+        cell.data_type = "s"
+        if starts_like_formula:
+            cell.quotePrefix = True
+    return cell
+
+
 def _needs_care(text: str) -> bool:
     return text.startswith(FORMULA_START) or text in _XLSX_ERRORS or _NOT_IN_XLSX.search(text) is not None
 

@@ -246,3 +246,25 @@ def test_a_csv_cell_that_a_spreadsheet_would_run_gets_an_apostrophe_and_numbers_
         -2.5,
         None,
     ]
+
+
+def test_a_framework_exported_as_a_workbook_keeps_texts_that_look_like_formulas_as_texts(tmp_path):
+    import yaml
+
+    from bot.services.framework_workbook import framework_workbook
+
+    data = yaml.safe_load((Path(__file__).resolve().parents[2] / "frameworks" / "dongthap-1397-so.yaml").read_text())
+    data["title"] = '=HYPERLINK("http://x","y")'
+    data["indices"][0]["name"] = "+1 chỉ số"
+    (tmp_path / "f.xlsx").write_bytes(framework_workbook(data))
+    texts = {cell.value: cell for cell in scan_workbook(tmp_path / "f.xlsx") if isinstance(cell.value, str)}
+    assert texts['=HYPERLINK("http://x","y")'].data_type == "s"
+    assert texts["+1 chỉ số"].quotePrefix
+
+
+def test_the_ranking_csv_keeps_a_unit_name_that_looks_like_a_formula_as_text():
+    from bot.render.ranking import ranking_csv
+
+    record = {"cohort": "so", "rank": 1, "unit_code": "@A", "unit_name": "=1+1", "points": "12.50", "value": "0.5"}
+    row = next(csv.DictReader(io.StringIO(ranking_csv([record]))))
+    assert row["unit_name"] == "'=1+1" and row["unit_code"] == "'@A" and row["points"] == "12.50"
