@@ -15,18 +15,23 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from scoring.errors import InvalidAnswer
-from scoring.numbers import ONE, ZERO, parse_decimal
+from scoring.numbers import ANY_NUMBER, COUNT, ONE, ZERO, NumberField, check_number, fits, parse_decimal
+
+FIELD_KEYS = ("integer", "min", "max", "plausible_min", "plausible_max")
+NON_NEGATIVE = NumberField(min=ZERO)
 
 
-def _number(raw: Mapping[str, Any], key: str, *, integer: bool = False) -> Decimal:
+def _number(raw: Mapping[str, Any], key: str, field: NumberField = ANY_NUMBER) -> Decimal:
+    """One number of an answer, checked against its field (whole, bounds, at most 15 digits)."""
     if key not in raw or raw[key] is None or raw[key] == "":
         raise InvalidAnswer("missing", key)
     try:
         value = parse_decimal(raw[key])
     except ValueError as exc:
         raise InvalidAnswer("not_a_number", key, value=raw[key]) from exc
-    if integer and value != value.to_integral_value():
-        raise InvalidAnswer("not_an_integer", key, value=value)
+    error = check_number(value, field, key)
+    if error is not None:
+        raise error
     return value
 
 
@@ -62,6 +67,14 @@ class Method:
 
     def points(self, answer: Mapping[str, Any], max_points: Decimal) -> Decimal:  # pragma: no cover
         raise NotImplementedError
+
+    def number_fields(self) -> Mapping[str, NumberField]:
+        """The numbers a person types for this method, by answer key (none for buttons)."""
+        return {}
+
+    def implausible(self, answer: Mapping[str, Any]) -> tuple[str, ...]:
+        """Keys of a parsed answer whose numbers lie outside the plausibility bounds (ask to confirm)."""
+        return tuple(key for key, field in self.number_fields().items() if not field.plausible(answer[key]))
 
 
 @dataclass(frozen=True)
@@ -159,10 +172,15 @@ class Ratio(Method):
     allow_a_above_b: bool = False
     a_label: str = ""
     b_label: str = ""
+    a: NumberField = NON_NEGATIVE
+    b: NumberField = NON_NEGATIVE
+
+    def number_fields(self) -> Mapping[str, NumberField]:
+        return {"a": self.a, "b": self.b}
 
     def parse(self, raw: Mapping[str, Any], max_points: Decimal) -> dict[str, Any]:
-        a = _in_range(_number(raw, "a"), "a", ZERO, None)
-        b = _in_range(_number(raw, "b"), "b", ZERO, None)
+        a = _number(raw, "a", self.a)
+        b = _number(raw, "b", self.b)
         if a > b and not self.allow_a_above_b:
             raise InvalidAnswer("a_above_b", "a", high=b, value=a)
         return {"a": a, "b": b}
@@ -202,9 +220,13 @@ class CountTiers(Method):
 
     kind: ClassVar[str] = "count_tiers"
     tiers: tuple[Tier, ...] = ()  # ordered by descending minimum
+    count: NumberField = COUNT
+
+    def number_fields(self) -> Mapping[str, NumberField]:
+        return {"count": self.count}
 
     def parse(self, raw: Mapping[str, Any], max_points: Decimal) -> dict[str, Any]:
-        return {"count": _in_range(_number(raw, "count", integer=True), "count", ZERO, None)}
+        return {"count": _number(raw, "count", self.count)}
 
     def points(self, answer: Mapping[str, Any], max_points: Decimal) -> Decimal:
         count = answer["count"]
@@ -231,9 +253,13 @@ class MinMax(Method):
     all_equal: str = "full"
     min_value: Decimal | None = None
     max_value: Decimal | None = None
+    value: NumberField = ANY_NUMBER  # its min and max are min_value and max_value
+
+    def number_fields(self) -> Mapping[str, NumberField]:
+        return {"value": self.value}
 
     def parse(self, raw: Mapping[str, Any], max_points: Decimal) -> dict[str, Any]:
-        return {"value": _in_range(_number(raw, "value"), "value", self.min_value, self.max_value)}
+        return {"value": _number(raw, "value", self.value)}
 
     def points(self, answer: Mapping[str, Any], max_points: Decimal) -> Decimal:
         """Points of a unit alone in its cohort (the all-equal rule)."""
@@ -271,9 +297,85 @@ class External(Method):
         return answer["points"]
 
 
+def _bound(spec: Mapping[str, Any], key: str, name: str) -> Decimal | None:
+    try:
+        value = _param_decimal(spec, key)
+    except ValueError as exc:
+        raise ValueError(f"'{name}.{key}' must be a number, got {spec[key]!r}") from exc
+    if value is not None and not fits(value):
+        raise ValueError(f"'{name}.{key}' has more than 15 digits: {value}")
+    return value
+
+
+def build_field(
+    params: Mapping[str, Any],
+    name: str,
+    default: NumberField,
+    *,
+    low: Decimal | None = None,
+    high: Decimal | None = None,
+) -> NumberField:
+    """A number field from the method's parameter `name` (`{integer, min, max, plausible_min,
+    plausible_max}`), over `default`; `low`/`high` are limits the method itself sets."""
+    spec = params.get(name)
+    if spec is None:
+        return default
+    if not isinstance(spec, Mapping):
+        raise ValueError(f"parameter {name!r} must be a mapping of {', '.join(FIELD_KEYS)}")
+    unknown = sorted(str(k) for k in spec if k not in FIELD_KEYS)
+    if unknown:
+        raise ValueError(f"unknown key(s) in {name!r}: {', '.join(unknown)}; known: {', '.join(FIELD_KEYS)}")
+    integer = spec.get("integer", default.integer)
+    if not isinstance(integer, bool):
+        raise ValueError(f"'{name}.integer' must be true or false, got {integer!r}")
+    field = NumberField(
+        integer=integer,
+        min=_bound(spec, "min", name) if "min" in spec else default.min,
+        max=_bound(spec, "max", name) if "max" in spec else default.max,
+        plausible_min=_bound(spec, "plausible_min", name),
+        plausible_max=_bound(spec, "plausible_max", name),
+    )
+    ordered = [
+        (k, v)
+        for k, v in (
+            ("min", field.min),
+            ("plausible_min", field.plausible_min),
+            ("plausible_max", field.plausible_max),
+            ("max", field.max),
+        )
+        if v is not None
+    ]
+    for (k1, v1), (k2, v2) in itertools.pairwise(ordered):
+        if v1 > v2:
+            raise ValueError(f"'{name}.{k1}' ({v1}) must not be above '{name}.{k2}' ({v2})")
+    if field.min is not None and field.max is not None and field.min == field.max:
+        raise ValueError(f"'{name}.min' and '{name}.max' leave a single possible value ({field.min})")
+    if low is not None and (field.min is None or field.min < low):
+        raise ValueError(f"'{name}.min' must be at least {low}")
+    if high is not None and (field.max is not None and field.max > high):
+        raise ValueError(f"'{name}.max' must be at most {high}")
+    return field
+
+
+_PARAMS = {
+    "yes_no": (),
+    "options": ("options",),
+    "criteria": (),
+    "ratio": ("full_at", "below_threshold", "zero_denominator", "allow_a_above_b", "a_label", "b_label", "a", "b"),
+    "count_tiers": ("tiers", "count"),
+    "minmax": ("variant", "direction", "all_equal", "min_value", "max_value", "value"),
+    "external": ("input",),
+}
+
+
 def build_method(params: Mapping[str, Any], max_points: Decimal, criteria: tuple[Criterion, ...]) -> Method:
     """Build a method from its framework parameters; ValueError names the bad parameter."""
     kind = params.get("type")
+    if kind in _PARAMS:
+        unknown = sorted(str(k) for k in params if k != "type" and k not in _PARAMS[kind])
+        if unknown:  # a typo, or a comma inside an unquoted label of a {flow: mapping}
+            known = ", ".join(_PARAMS[kind]) or "none"
+            raise ValueError(f"unknown parameter(s) of method {kind!r}: {', '.join(unknown)} (known: {known})")
     if kind == "yes_no":
         return YesNo()
     if kind == "options":
@@ -296,6 +398,8 @@ def build_method(params: Mapping[str, Any], max_points: Decimal, criteria: tuple
             allow_a_above_b=bool(params.get("allow_a_above_b", False)),
             a_label=str(params.get("a_label", "")),
             b_label=str(params.get("b_label", "")),
+            a=build_field(params, "a", NON_NEGATIVE, low=ZERO),
+            b=build_field(params, "b", NON_NEGATIVE, low=ZERO),
         )
     if kind == "count_tiers":
         return _build_tiers(params, max_points)
@@ -303,12 +407,20 @@ def build_method(params: Mapping[str, Any], max_points: Decimal, criteria: tuple
         low, high = _param_decimal(params, "min_value"), _param_decimal(params, "max_value")
         if low is not None and high is not None and low >= high:
             raise ValueError(f"'min_value' {low} must be below 'max_value' {high}")
+        for bound in (low, high):
+            if bound is not None and not fits(bound):
+                raise ValueError(f"'min_value'/'max_value' has more than 15 digits: {bound}")
+        spec = params.get("value")
+        if isinstance(spec, Mapping) and (("min" in spec and low is not None) or ("max" in spec and high is not None)):
+            raise ValueError("give the bounds either as 'min_value'/'max_value' or in 'value', not both")
+        value = build_field(params, "value", NumberField(min=low, max=high))
         return MinMax(
             variant=_choice(params, "variant", ("minmax", "max_ratio"), "minmax"),
             direction=_choice(params, "direction", ("higher", "lower"), "higher"),
             all_equal=_choice(params, "all_equal", ("full", "zero"), "full"),
-            min_value=low,
-            max_value=high,
+            min_value=value.min,
+            max_value=value.max,
+            value=value,
         )
     if kind == "external":
         return External(input=_choice(params, "input", ("points", "value"), "points"))
@@ -345,6 +457,9 @@ def _build_options(params: Mapping[str, Any], max_points: Decimal) -> TieredOpti
 
 
 def _build_tiers(params: Mapping[str, Any], max_points: Decimal) -> CountTiers:
+    count = build_field(params, "count", COUNT, low=ZERO)
+    if not count.integer:
+        raise ValueError("'count.integer' cannot be false: a count is a whole number")
     raw_tiers = params.get("tiers")
     if not isinstance(raw_tiers, list) or not raw_tiers:
         raise ValueError("method 'count_tiers' needs a non-empty 'tiers' list of {min, points}")
@@ -361,4 +476,4 @@ def _build_tiers(params: Mapping[str, Any], max_points: Decimal) -> CountTiers:
             raise ValueError(f"tier min {higher.min} earns less than tier min {lower.min}")
     if any(t.points < 0 or t.points > max_points for t in tiers) or tiers[0].points != max_points:
         raise ValueError(f"tier points must lie in 0..{max_points} and the top tier must earn {max_points}")
-    return CountTiers(tiers=tuple(tiers))
+    return CountTiers(tiers=tuple(tiers), count=count)

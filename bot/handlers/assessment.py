@@ -56,6 +56,9 @@ async def assessment_button(query: CallbackQuery, actor: Actor, db: Database) ->
     except InvalidAnswer:
         await answer_error(query, ServiceError("unknown_item"))
         return
+    except assessment.InputRejected as exc:  # the reading chosen does not fit (e.g. a above b)
+        await query.answer(invalid_answer(exc.error, exc.a_label, exc.b_label), show_alert=True)
+        return
     except ServiceError as exc:
         await answer_error(query, exc)
         return

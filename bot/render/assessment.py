@@ -2,20 +2,49 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from decimal import Decimal
 from html import escape
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.i18n import _
 from bot.render.actions import Action
 from bot.render.numbers import vn_date, vn_number, vn_points
 from bot.render.screen import Button, Screen, rows
 from bot.services.assessment_views import DONE, PARTIAL, ItemList, ItemView, Notice, Paused, PeriodRef, Summary
-from scoring import SubIndex
+from scoring import SubIndex, parse_decimal
 from scoring.methods import Ratio
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BAR_CELLS = 10
 MARKS = {DONE: "✅", PARTIAL: "◐", "missing": "⬜"}
+PICK, CONFIRM = "pick", "confirm"  # the cursor steps of bot.services.assessment
+_BROKEN = (ArithmeticError, ValueError, TypeError, KeyError, AttributeError, IndexError)
+
+
+def guarded(code: str, build: Callable[[], T], fallback: T | None = None) -> T | str:
+    """One item's part of a screen; if a stored value cannot be shown, say which item failed
+    (the log names the item, never the value) and let the rest of the screen render."""
+    try:
+        return build()
+    except _BROKEN as exc:  # the exception's text may hold the value: only its type is logged
+        logger.warning("could not render a stored value: item=%s error=%s", code, type(exc).__name__)
+        return fallback if fallback is not None else cannot_show(code)
+
+
+def cannot_show(code: str) -> str:
+    return _("⚠️ The stored answer of item {code} cannot be shown.").format(code=escape(code))
+
+
+def typed_number(value: Any) -> str:
+    """A number exactly as stored, written the Vietnamese way: 1234567.5 → "1.234.567,5"."""
+    number = parse_decimal(value)
+    exponent = number.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return vn_number(number, places)
 
 
 def progress_bar(done: int, total: int) -> str:
@@ -67,6 +96,11 @@ def notice_text(notice: Notice | None) -> str:
 
 
 def describe_answer(sub: SubIndex, raw: dict[str, Any] | None) -> str:
+    """The stored answer in words; a value that cannot be shown names the item instead."""
+    return guarded(sub.code, lambda: _describe(sub, raw))
+
+
+def _describe(sub: SubIndex, raw: dict[str, Any] | None) -> str:
     if raw is None:
         return _("not answered")
     kind = sub.method.kind
@@ -79,14 +113,14 @@ def describe_answer(sub: SubIndex, raw: dict[str, Any] | None) -> str:
         chosen = [escape(c.name) for c in sub.criteria if c.code in raw.get("criteria", [])]
         return "; ".join(chosen) if chosen else _("none of the criteria")
     if kind == "ratio":
-        a, b = Decimal(raw["a"]), Decimal(raw["b"])
+        a, b = parse_decimal(raw["a"]), parse_decimal(raw["b"])
         share = f" ({vn_number(a / b * 100, 1)} %)" if b else ""
-        return f"{vn_points(a)}/{vn_points(b)}{unit}{share}"
+        return f"{typed_number(a)}/{typed_number(b)}{unit}{share}"
     if kind == "count_tiers":
-        return f"{vn_points(Decimal(raw['count']))}{unit}"
+        return f"{typed_number(raw['count'])}{unit}"
     if kind == "minmax":
-        return f"{vn_points(Decimal(raw['value']))}{unit}"
-    return f"{raw}"
+        return f"{typed_number(raw['value'])}{unit}"
+    return escape(f"{raw}")
 
 
 def evidence_kinds_text(sub: SubIndex) -> str:
@@ -118,7 +152,13 @@ def item_screen(view: ItemView) -> Screen:
                 need=need, what=escape(sub.evidence.description) or "—", kinds=evidence_kinds_text(sub)
             )
         )
-    if view.raw is not None:
+    if view.unreadable:
+        lines.append(
+            _("⚠️ The stored answer of item {code} no longer fits the item; answer it again.").format(
+                code=escape(sub.code)
+            )
+        )
+    elif view.raw is not None:
         lines.append(
             _("Current answer: {answer} — {points}").format(
                 answer=describe_answer(sub, view.raw), points=points_text(view.points, sub.max_points, view.provisional)
@@ -141,8 +181,15 @@ def step_prompt(view: ItemView) -> str:
     if step == "b":
         assert isinstance(sub.method, Ratio)
         return _("✍️ Got {a}. Now type: {label}").format(
-            a=vn_points(Decimal(view.pending["a"])), label=escape(sub.method.b_label or _("the total (b)"))
+            a=guarded(sub.code, lambda: typed_number(view.pending["a"]), "?"),
+            label=escape(sub.method.b_label or _("the total (b)")),
         )
+    if step == PICK:
+        return _("❓ “{typed}” can be read two ways. Which number do you mean?").format(
+            typed=escape(str(view.pending.get("text", "")))
+        )
+    if step == CONFIRM:
+        return guarded(sub.code, lambda: unusual_prompt(view))
     if step == "evidence":
         return _(
             "📎 Send photos or files (PDF, Word, Excel…) here in the chat, paste a link, or cite a document. "
@@ -166,10 +213,48 @@ def step_prompt(view: ItemView) -> str:
     if kind == "count_tiers":
         return _("✍️ Type a whole number.")
     if kind == "minmax":
+        if sub.method.number_fields()["value"].integer:
+            return _("✍️ Type a whole number.")
         return _("✍️ Type a number (12,5 and 12.5 are both fine).")
     if kind == "criteria":
         return _("Tick every criterion that holds, then press “Done”.")
     return _("Choose an answer:")
+
+
+def field_label(sub: SubIndex, key: str) -> str:
+    method = sub.method
+    if key == "a" and isinstance(method, Ratio) and method.a_label:
+        return escape(method.a_label)
+    if key == "b" and isinstance(method, Ratio) and method.b_label:
+        return escape(method.b_label)
+    return escape(sub.name)
+
+
+def unusual_prompt(view: ItemView) -> str:
+    """ "Are you sure?" for numbers outside the plausible range the framework gives."""
+    sub, raw = view.sub, view.pending["raw"]
+    fields = sub.method.number_fields()
+    lines = []
+    for key in view.pending.get("unusual", []):
+        field, value = fields[key], parse_decimal(raw[key])
+        if field.plausible_max is not None and value > field.plausible_max:
+            template = _("⚠️ {label}: {value} — unusually large (usually at most {bound}).")
+            bound = field.plausible_max
+        else:
+            template = _("⚠️ {label}: {value} — unusually small (usually at least {bound}).")
+            bound = field.plausible_min
+        lines.append(template.format(label=field_label(sub, key), value=typed_number(value), bound=typed_number(bound)))
+    lines.append(_("Are you sure? Press “Yes, save it”, or type the number again."))
+    return "\n".join(lines)
+
+
+def reading_buttons(view: ItemView, act: Any) -> list[list[Button]]:
+    """The two readings of an ambiguous number: thousands grouped, or a decimal point."""
+    choices = view.pending.get("choices", [])[:2]
+    labels = (_("{value} (a dot groups thousands)"), _("{value} (the dot is a decimal mark)"))
+    return [
+        [Button(labels[n].format(value=typed_number(choice)), act("ans", f"r:{n}"))] for n, choice in enumerate(choices)
+    ]
 
 
 def item_buttons(view: ItemView) -> tuple[tuple[Button, ...], ...]:
@@ -204,6 +289,16 @@ def item_buttons(view: ItemView) -> tuple[tuple[Button, ...], ...]:
         return rows(
             *[deletes[i : i + 3] for i in range(0, len(deletes), 3)],
             [Button(_("↩️ Back to the item"), act("nav", "evidence"))],
+        )
+    if view.step == PICK:
+        picks = guarded(sub.code, lambda: reading_buttons(view, act), [])
+        return rows(
+            *(picks if isinstance(picks, list) else []), [Button(_("✖️ Cancel"), act("nav", "edit"))], [nav_list, pause]
+        )
+    if view.step == CONFIRM:
+        return rows(
+            [Button(_("✅ Yes, save it"), act("ans", "k")), Button(_("✏️ Type again"), act("nav", "edit"))],
+            [nav_list, pause],
         )
     if view.step in ("b", "doc_number", "doc_date", "doc_summary"):
         return rows(
@@ -302,6 +397,12 @@ def summary_screen(view: Summary) -> Screen:
         lines.append(_("⬜ Not answered (count as 0): {codes}").format(codes=_codes(view.unanswered)))
     if view.sent_back:
         lines.append(_("↩️ Sent back for supplement: {codes}").format(codes=_codes(view.sent_back)))
+    if view.unreadable:
+        lines.append(
+            _("⚠️ Stored answers that cannot be read (count as 0, answer them again): {codes}").format(
+                codes=_codes(view.unreadable)
+            )
+        )
     if view.submitted:
         lines.append(
             _(

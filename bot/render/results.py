@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 
 from bot.i18n import _
 from bot.render.actions import menu
+from bot.render.assessment import guarded
 from bot.render.numbers import vn_number, vn_percent, vn_points
 from bot.render.screen import Button, Screen, rows
-from bot.services.results import Standing, Weakest
+from bot.services.results import Standing, Weakest, WeakItem
 
 
 def _signed(value, places: int = 2) -> str:  # type: ignore[no-untyped-def]
@@ -24,6 +26,15 @@ def result_buttons() -> tuple[tuple[Button, ...], ...]:
 
 
 def provisional_note(view: Standing) -> str:
+    note = _provisional_note(view)
+    if view.unreadable:
+        note += "\n" + _(
+            "⚠️ The stored answers of items {codes} cannot be read: they count as 0 until answered again."
+        ).format(codes=escape(", ".join(view.unreadable)))
+    return note
+
+
+def _provisional_note(view: Standing) -> str:
     if not view.provisional:
         return _("✅ Final, published result.")
     reasons = []
@@ -105,17 +116,20 @@ def weakest_screen(view: Weakest) -> Screen:
         "partial": _("partly scored"),
         "zero": _("scored zero"),
     }
-    for n, item in enumerate(view.items, 1):
-        lines.append(
-            _("{n}. {code} {name}: {points}/{max} — {why}").format(
-                n=n,
-                code=escape(item.code),
-                name=escape(item.name),
-                points=vn_points(item.points),
-                max=vn_points(item.max_points),
-                why=reason_text[item.reason],
-            )
+
+    def line(n: int, item: WeakItem) -> str:
+        return _("{n}. {code} {name}: {points}/{max} — {why}").format(
+            n=n,
+            code=escape(item.code),
+            name=escape(item.name),
+            points=vn_points(item.points),
+            max=vn_points(item.max_points),
+            why=reason_text[item.reason],
         )
+
+    for n, item in enumerate(view.items, 1):
+        failed = _("{n}. {code}: cannot be shown").format(n=n, code=escape(item.code))
+        lines.append(guarded(item.code, partial(line, n, item), failed))
     fix = view.fix
     if fix is not None and fix.rank_after is not None:
         lines.append(

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.i18n import _
 from bot.render.actions import Action, menu
-from bot.render.assessment import describe_answer, points_text
+from bot.render.assessment import cannot_show, describe_answer, guarded, points_text
 from bot.render.notices import as_payload
 from bot.render.numbers import vn_date
 from bot.render.screen import Button, Screen, rows
@@ -37,9 +37,12 @@ def review_screen(item: ReviewItem, step: str = "") -> Screen:
         ),
         "❓ " + escape(sub.question),
         _("Answer: {answer} — self-scored {points}").format(
-            answer=describe_answer(sub, item.raw), points=points_text(item.self_points, sub.max_points)
+            answer=cannot_show(sub.code) if item.unreadable else describe_answer(sub, item.raw),
+            points=guarded(sub.code, lambda: points_text(item.self_points, sub.max_points), "?"),
         ),
     ]
+    if item.unreadable:
+        lines.append(_("⚠️ This answer does not fit the item: send it back, or correct the points."))
     if sub.evidence.kinds:
         lines.append(_("Evidence required: {what}").format(what=escape(sub.evidence.description) or "—"))
     lines += [evidence_line(e) for e in item.evidence] or [_("No evidence was sent.")]

@@ -19,6 +19,7 @@ from bot.services.assessment_context import (
     assessment,
     evidence_counts,
     item_points,
+    readable,
 )
 from bot.services.assessment_items import ToSummary, item_view, open_at
 from bot.services.assessment_views import (
@@ -35,12 +36,15 @@ from bot.services.assessment_views import (
 )
 from bot.services.errors import ServiceError
 from bot.services.evidence import add_link, document_ref_step
-from scoring import InvalidAnswer, SubIndex, parse_decimal
+from scoring import InvalidAnswer, SubIndex, parse_answer
+from scoring.numbers import normalize_typed, read_number
 from storage.db import Database
 from storage.types import utcnow
 
 LIST_PAGE = 12
-_RATIO = re.compile(r"^\s*([\d.,]+)\s*(?:/|:|trên|tren|\s)\s*([\d.,]+)\s*$", re.IGNORECASE)
+# Two numbers typed at once, a/b ("45/50", "1.234 trên 1.500"), read after `normalize_typed`.
+_RATIO = re.compile(r"^([0-9.,]+)\s*(?:/|:|trên|tren|\s)\s*([0-9.,]+)$", re.IGNORECASE)
+PICK, CONFIRM = "pick", "confirm"  # cursor steps: which reading of a number? / an unusual number: sure?
 YES_WORDS = {"có", "co", "đạt", "dat", "yes", "rồi", "roi", "x"}
 NO_WORDS = {"không", "khong", "ko", "chưa", "chua", "no", "không đạt", "khong dat"}
 
@@ -64,6 +68,18 @@ class InputRejected(ServiceError):
         super().__init__()
         self.error, self.a_label, self.b_label = error, a_label, b_label
 
+    @classmethod
+    def of(cls, error: InvalidAnswer, sub: SubIndex) -> InputRejected:
+        method = sub.method
+        return cls(error, getattr(method, "a_label", "") or "a", getattr(method, "b_label", "") or "b")
+
+
+class ChoiceExpired(ServiceError):
+    """A reading or confirmation button that does not match what the item is asking now
+    (pressed twice, after typing something else, or forged)."""
+
+    reason = "choice_expired"
+
 
 # -- reading ---------------------------------------------------------------------------------------
 def _first_open_item(ctx: Ctx) -> str | None:
@@ -83,12 +99,12 @@ async def open_current(
         cursor = ctx.cursor
         code = cursor.get("code") if cursor.get("period") == ctx.period.id else None
         if cursor.get("step") == "summary" and cursor.get("period") == ctx.period.id:
-            return await _summary(ctx, now)
+            return await _summary(ctx)
         if code is not None and any(s.code == code for s in ctx.items):
             return await item_view(ctx, code)
         code = _first_open_item(ctx)
         if code is None:
-            return await _summary(ctx, now)
+            return await _summary(ctx)
         return await open_at(ctx, code, now)
 
 
@@ -165,9 +181,31 @@ async def answer_choice(
             if kind == "d" and method == "criteria":
                 chosen = _chosen_criteria(ctx, sub)
                 return await _record(ctx, sub, {"criteria": chosen}, now)
+            if kind in ("r", "k") and sub.method.number_fields():
+                return await _settle(ctx, sub, kind, value, now)
         except ToSummary as done:
-            return await _summary(ctx, now, done.notice)
+            return await _summary(ctx, done.notice)
+        except InvalidAnswer as exc:
+            raise InputRejected.of(exc, sub) from exc
         raise UnknownItem(code=code, kind=kind)
+
+
+async def _settle(ctx: Ctx, sub: SubIndex, kind: str, value: str, now: datetime) -> ItemView:
+    """A pressed reading ("r", value: its index) or confirmation ("k"): valid only for the question
+    the cursor holds now, so a stale, repeated or forged button changes nothing."""
+    cursor = ctx.cursor
+    pending = cursor.get("pending") or {}
+    if cursor.get("period") != ctx.period.id or cursor.get("code") != sub.code:
+        raise ChoiceExpired(code=sub.code)
+    if kind == "r" and cursor.get("step") == PICK:
+        choices = pending.get("choices") or []
+        if value not in ("0", "1") or int(value) >= len(choices):
+            raise ChoiceExpired(code=sub.code)
+        known = {**pending.get("known", {}), pending["pick"]: choices[int(value)]}
+        return await _numbers(ctx, sub, known, pending.get("typed", {}), now)
+    if kind == "k" and cursor.get("step") == CONFIRM and value == "" and isinstance(pending.get("raw"), dict):
+        return await _record(ctx, sub, pending["raw"], now)
+    raise ChoiceExpired(code=sub.code)
 
 
 def _chosen_criteria(ctx: Ctx, sub: SubIndex) -> list[str]:
@@ -199,50 +237,64 @@ async def answer_text(db: Database, actor: Actor, text: str, now: datetime | Non
         sub = ctx.item(cursor["code"])
         step = cursor.get("step", "answer")
         ctx.writable()
+        pending = cursor.get("pending") or {}
         try:
-            if step == "answer":
+            if step == "b" or (step == PICK and pending.get("pick") == "b"):  # b again, a is kept
+                known = {"a": pending["a"]} if step == "b" else pending.get("known", {})
+                return await _numbers(ctx, sub, known, {"b": text}, now)
+            if step in ("answer", PICK, CONFIRM):  # typing instead of pressing: a fresh answer
                 return await _typed_answer(ctx, sub, text, now)
-            if step == "b":
-                b = _number(text, "b")
-                return await _record(ctx, sub, {"a": cursor["pending"]["a"], "b": b}, now)
             if step in ("doc_number", "doc_date", "doc_summary"):
                 return await document_ref_step(ctx, sub, step, text, now)
             if step == "evidence":
                 return await add_link(ctx, sub, text, now)
         except ToSummary as done:
-            return await _summary(ctx, now, done.notice)
+            return await _summary(ctx, done.notice)
         except InvalidAnswer as exc:
-            method = sub.method
-            raise InputRejected(
-                exc, getattr(method, "a_label", "") or "a", getattr(method, "b_label", "") or "b"
-            ) from exc
+            raise InputRejected.of(exc, sub) from exc
         raise ExpectButton()
-
-
-def _number(text: str, field: str) -> str:
-    try:
-        return format(parse_decimal(text), "f")
-    except ValueError as exc:
-        raise InvalidAnswer("not_a_number", field, value=text) from exc
 
 
 async def _typed_answer(ctx: Ctx, sub: SubIndex, text: str, now: datetime) -> ItemView:
     kind = sub.method.kind
     if kind == "ratio":
-        both = _RATIO.match(text)
-        if both:
-            return await _record(ctx, sub, {"a": both.group(1), "b": both.group(2)}, now)
-        a = _number(text, "a")
-        if parse_decimal(a) < 0:
-            raise InvalidAnswer("out_of_range", "a", low=Decimal(0), value=a)
-        return await open_at(ctx, sub.code, now, step="b", pending={"a": a})
+        both = _RATIO.match(normalize_typed(text))
+        typed = {"a": both.group(1), "b": both.group(2)} if both else {"a": text}
+        return await _numbers(ctx, sub, {}, typed, now)
     if kind == "count_tiers":
-        return await _record(ctx, sub, {"count": text.strip()}, now)
+        return await _numbers(ctx, sub, {}, {"count": text}, now)
     if kind == "minmax":
-        return await _record(ctx, sub, {"value": text.strip()}, now)
+        return await _numbers(ctx, sub, {}, {"value": text}, now)
     if kind == "yes_no" and text.strip().lower() in YES_WORDS | NO_WORDS:
         return await _record(ctx, sub, {"yes": text.strip().lower() in YES_WORDS}, now)
     raise ExpectButton()
+
+
+async def _numbers(ctx: Ctx, sub: SubIndex, known: dict[str, str], typed: dict[str, str], now: datetime) -> ItemView:
+    """Carry an item's typed numbers forward: read each the Vietnamese way (refusing what its field
+    does not allow); ask which reading is meant when a text has two; ask for b while only a is
+    known; ask "are you sure?" when a number is outside its plausible range; else record.
+
+    `known` holds numbers already settled (machine text, "12.5"), `typed` the texts still to read."""
+    fields = sub.method.number_fields()
+    typed = dict(typed)
+    while typed:
+        key, text = next(iter(typed.items()))
+        del typed[key]
+        reading = read_number(text, fields[key], key)
+        if reading.error is not None:
+            raise reading.error
+        if reading.ambiguous:
+            choices = [format(v, "f") for v in reading.values]
+            pending = {"known": known, "typed": typed, "pick": key, "text": text.strip(), "choices": choices}
+            return await open_at(ctx, sub.code, now, step=PICK, pending=pending)
+        known = {**known, key: format(reading.value, "f")}
+    if "b" in fields and "b" not in known:
+        return await open_at(ctx, sub.code, now, step="b", pending={"a": known["a"]})
+    unusual = sub.method.implausible(parse_answer(sub, known))
+    if unusual:
+        return await open_at(ctx, sub.code, now, step=CONFIRM, pending={"raw": known, "unusual": list(unusual)})
+    return await _record(ctx, sub, known, now)
 
 
 # -- moving around ---------------------------------------------------------------------------------
@@ -268,14 +320,14 @@ async def navigate(
             return Paused(ctx.ref, code, ctx.answered(), len(ctx.items))
         if action == "summary":
             ctx.set_cursor(now, code=code, step="summary")
-            return await _summary(ctx, now)
+            return await _summary(ctx)
         if action == "skip" and not sub.skippable and not (ctx.answers.get(code) and ctx.answers[code].raw):
             raise ServiceError("not_skippable", code=code)
         if action in ("next", "skip"):
             try:
                 return await _advance(ctx, code, now)
             except ToSummary:
-                return await _summary(ctx, now)
+                return await _summary(ctx)
         raise UnknownItem(code=code, action=action)
 
 
@@ -305,19 +357,22 @@ def _mark(ctx: Ctx, sub: SubIndex, counts: dict[int, int]) -> str:
 
 
 # -- the end ---------------------------------------------------------------------------------------
-async def _summary(ctx: Ctx, now: datetime, notice: Notice | None = None, confirming: bool = False) -> Summary:
+async def _summary(ctx: Ctx, notice: Notice | None = None, confirming: bool = False) -> Summary:
     counts = await evidence_counts(ctx)
     totals: dict[str, list[Decimal]] = {}
-    unanswered, missing, sent_back = [], [], []
+    unanswered, missing, sent_back, unreadable = [], [], [], []
     for sub in ctx.items:
         answer = ctx.answers.get(sub.code)
-        points, _ = await item_points(ctx, sub, answer) if answer else (None, False)
+        usable = readable(sub, answer)
+        points, _ = await item_points(ctx, sub, answer) if answer and usable else (None, False)
         line = totals.setdefault(sub.index_code, [Decimal(0), Decimal(0)])
         line[0] += points or 0
         line[1] += sub.max_points
         if answer is None or not answer.given:
             unanswered.append((sub.code, sub.name))
             continue
+        if not usable:
+            unreadable.append((sub.code, sub.name))
         if sub.evidence.required and not counts.get(answer.id):
             missing.append((sub.code, sub.name))
         if answer.status == "needs_supplement":
@@ -342,6 +397,7 @@ async def _summary(ctx: Ctx, now: datetime, notice: Notice | None = None, confir
         submitted,
         confirming,
         notice,
+        tuple(unreadable),
     )
 
 
@@ -357,7 +413,7 @@ async def summary(
     async with assessment(db, actor, unit_id, period_id, now, write=False) as ctx:
         if confirming:
             ctx.writable()
-        return await _summary(ctx, now, confirming=confirming)
+        return await _summary(ctx, confirming=confirming)
 
 
 async def submit(db: Database, actor: Actor, unit_id: int, period_id: int, now: datetime | None = None) -> Summary:
@@ -379,4 +435,4 @@ async def submit(db: Database, actor: Actor, unit_id: int, period_id: int, now: 
         if count == 0:
             raise ServiceError("nothing_to_submit")
         ctx.set_cursor(now, code=ctx.items[-1].code if ctx.items else None, step="summary")
-        return await _summary(ctx, now, Notice("submitted", {"count": count}))
+        return await _summary(ctx, Notice("submitted", {"count": count}))

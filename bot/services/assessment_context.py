@@ -8,6 +8,7 @@ These use cases run on every message a focal point sends, so they are written in
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,11 +25,13 @@ from bot.services.assessment_views import EvidenceItem, PeriodRef
 from bot.services.errors import ServiceError
 from bot.services.frameworks import framework_by_hash, framework_lean
 from bot.services.periods import deadline_passed
-from scoring import Framework, SubIndex, parse_answer
+from scoring import Framework, InvalidAnswer, SubIndex, parse_answer
 from scoring.methods import MinMax
 from storage.db import Database
 from storage.lean import Lean
 from storage.models import FrameworkVersion, Period, Unit
+
+logger = logging.getLogger(__name__)
 
 VISIBLE_STATES = ("open", "locked", "published")
 _VISIBLE_SQL = "('open', 'locked', 'published')"
@@ -329,9 +332,30 @@ async def _relative_points(ctx: Ctx, sub: SubIndex, answer: AnswerRow) -> tuple[
         f"AND {value} IS NOT NULL GROUP BY {value}",
         cohort,
     )
-    values = [Decimal(text) for text, _ in given]
+    mine = parse_answer(sub, answer.raw)["value"]  # InvalidAnswer: this unit's stored value is unreadable
+    values = [mine]
+    for text, _ in given:
+        try:
+            values.append(parse_answer(sub, {"value": text})["value"])
+        except InvalidAnswer:  # another unit's unreadable value is left out of the range, never shown
+            logger.warning("unreadable stored value left out of a min-max range: item=%s", sub.code)
     answered = sum(count for _, count in given)
     cohort_size = await ctx.sql.value("SELECT count(*) FROM unit WHERE cohort = :cohort", cohort)
-    mine = parse_answer(sub, answer.raw)["value"]
     points = sub.method.relative_points(mine, min(values), max(values), sub.max_points)
     return points, answered < cohort_size
+
+
+def readable(sub: SubIndex, answer: AnswerRow | None) -> bool:
+    """Whether a stored answer still reads as a valid answer of the item (one stored before the
+    bounds existed, or edited by hand, may not); unreadable ones are named, never shown or scored."""
+    if answer is None or not answer.given:
+        return True
+    try:
+        raw = answer.raw
+        if not isinstance(raw, dict):
+            raise InvalidAnswer("not_a_mapping")
+        parse_answer(sub, raw)
+    except (InvalidAnswer, ArithmeticError, TypeError, ValueError, AttributeError):
+        logger.warning("unreadable stored answer: item=%s answer=%s", sub.code, answer.id)
+        return False
+    return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.services.assessment_context import Ctx, evidence_of, item_points, latest_comment
+from bot.services.assessment_context import Ctx, evidence_of, item_points, latest_comment, readable
 from bot.services.assessment_views import ItemView, Notice
 
 
@@ -19,7 +19,8 @@ class ToSummary(Exception):
 async def item_view(ctx: Ctx, code: str, notice: Notice | None = None) -> ItemView:
     sub = ctx.item(code)
     answer = ctx.answers.get(code)
-    points, provisional = await item_points(ctx, sub, answer)
+    usable = readable(sub, answer)
+    points, provisional = await item_points(ctx, sub, answer) if usable else (None, False)
     cursor = ctx.cursor if ctx.cursor.get("code") == code else {}
     evidence = await evidence_of(ctx.sql, answer.id if answer else None)
     comment = await latest_comment(ctx.sql, answer.id) if answer and answer.status == "needs_supplement" else ""
@@ -30,7 +31,7 @@ async def item_view(ctx: Ctx, code: str, notice: Notice | None = None) -> ItemVi
         position=ctx.position(code) + 1,
         total=len(ctx.items),
         answered=ctx.answered(),
-        raw=answer.raw if answer else None,
+        raw=answer.raw if answer and usable else None,
         points=points,
         provisional=provisional,
         status=answer.status if answer else "draft",
@@ -39,6 +40,7 @@ async def item_view(ctx: Ctx, code: str, notice: Notice | None = None) -> ItemVi
         pending=cursor.get("pending", {}),
         review_comment=comment,
         notice=notice,
+        unreadable=not usable,
     )
 
 

@@ -55,6 +55,7 @@ class ItemView:
     pending: dict[str, Any]
     review_comment: str = ""
     notice: Notice | None = None
+    unreadable: bool = False  # a stored answer that no longer fits the item: named, to be answered again
 
     @property
     def answered_now(self) -> bool:
@@ -103,6 +104,7 @@ class Summary:
     submitted: bool
     confirming: bool = False
     notice: Notice | None = None
+    unreadable: tuple[tuple[str, str], ...] = ()  # stored answers that no longer fit: count as 0
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,8 @@ def sample_raw_answer(sub: SubIndex, rng: random.Random) -> dict[str, Any]:
         return {"count": rng.randint(0, int(method.tiers[0].min) + 2)}
     if kind == "minmax":
         top = method.max_value if method.max_value is not None and method.max_value < 1000 else Decimal(300)
-        return {"value": str(Decimal(rng.randint(0, int(top) * 10)) / 10)}
+        tenths = rng.randint(0, int(top) * 10)
+        return {"value": str(tenths // 10 if method.value.integer else Decimal(tenths) / 10)}
     return {"value": str(Decimal(rng.randint(40, 100)) / 100)}
 
 

@@ -38,6 +38,7 @@ class Standing:
     index_names: dict[str, str]
     places_points: int
     places_value: int
+    unreadable: tuple[str, ...] = ()  # items whose stored answer cannot be read: left out, count as 0
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ async def _standing(session, unit: Unit, period: Period, scores: PeriodScores, p
         index_names={i.code: i.name for i in fw.indices},
         places_points=fw.rounding.points,
         places_value=fw.rounding.value,
+        unreadable=scores.unreadable.get(unit.id, ()),
     )
 
 

@@ -4,8 +4,9 @@ published index values where imported. Everything a user sees is recomputed from
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,7 @@ class PeriodScores:
     period: Period
     framework: Framework
     cohorts: dict[str, CohortResult]
+    unreadable: dict[int, tuple[str, ...]] = field(default_factory=dict)  # unit id → items left out
 
     def cohort_of(self, unit_code: str) -> CohortResult | None:
         return next((c for c in self.cohorts.values() if unit_code in c), None)
@@ -39,6 +41,7 @@ async def load_period_scores(session: AsyncSession, period_id: int) -> PeriodSco
     period, version = found
     framework = framework_of(version)
     answers: dict[int, dict[str, AnswerInput]] = {}
+    unreadable: dict[int, tuple[str, ...]] = {}
     rows = await session.execute(
         select(Answer.unit_id, Answer.sub_index_code, Answer.raw, Answer.verified_points).where(
             Answer.period_id == period_id
@@ -49,12 +52,9 @@ async def load_period_scores(session: AsyncSession, period_id: int) -> PeriodSco
             continue
         parsed = None
         if raw is not None:
-            try:
-                parsed = parse_answer(framework.sub_index(code), raw)
-            except InvalidAnswer:
-                # Stored answers were validated on entry; one that no longer fits (a framework
-                # edited under a period) is left out and logged rather than breaking the ranking.
-                logger.warning("stored answer no longer fits: period=%s unit=%s item=%s", period_id, unit_id, code)
+            parsed = _stored(framework, raw, period_id, unit_id, code)
+            if parsed is None:
+                unreadable[unit_id] = (*unreadable.get(unit_id, ()), code)
         if parsed is not None or verified is not None:
             answers.setdefault(unit_id, {})[code] = AnswerInput(parsed, verified)
     published: dict[int, dict[str, Decimal]] = {}
@@ -79,7 +79,20 @@ async def load_period_scores(session: AsyncSession, period_id: int) -> PeriodSco
         )
         for u in units
     ]
-    return PeriodScores(period, framework, score_all(framework, inputs))
+    return PeriodScores(period, framework, score_all(framework, inputs), unreadable)
+
+
+def _stored(framework: Framework, raw: Any, period_id: int, unit_id: int, code: str) -> dict[str, Any] | None:
+    """A stored answer read back, or None when it no longer fits its item (a framework edited under
+    a period, a value stored before the bounds existed): such an answer is left out, and logged by
+    item, never by value, rather than breaking the ranking."""
+    try:
+        if not isinstance(raw, dict):
+            raise InvalidAnswer("not_a_mapping")
+        return parse_answer(framework.sub_index(code), raw)
+    except (InvalidAnswer, ArithmeticError, TypeError, ValueError, AttributeError):
+        logger.warning("stored answer no longer fits: period=%s unit=%s item=%s", period_id, unit_id, code)
+        return None
 
 
 async def period_units(session: AsyncSession, framework: Framework, with_data: set[int]) -> list[Unit]:
@@ -126,10 +139,9 @@ async def compact_period_scores(session: AsyncSession, period_id: int) -> Period
                 Answer.period_id == period_id, Answer.sub_index_code.in_(relative_codes), Answer.raw.is_not(None)
             )
         ):
-            if unit_id in units:
-                values.setdefault((units[unit_id].cohort, code), []).append(
-                    parse_answer(framework.sub_index(code), raw)["value"]
-                )
+            parsed = _stored(framework, raw, period_id, unit_id, code) if unit_id in units else None
+            if parsed is not None:
+                values.setdefault((units[unit_id].cohort, code), []).append(parsed["value"])
     by_cohort_size: dict[str, int] = {}
     for unit in units.values():
         by_cohort_size[unit.cohort] = by_cohort_size.get(unit.cohort, 0) + 1
@@ -164,7 +176,7 @@ async def compact_period_scores(session: AsyncSession, period_id: int) -> Period
             if current is not None:
                 finish(current)
             current, answers = unit_id, {}
-        parsed = parse_answer(framework.sub_index(code), raw) if raw is not None else None
+        parsed = _stored(framework, raw, period_id, unit_id, code) if raw is not None else None
         if parsed is not None or verified is not None:
             answers[code] = AnswerInput(parsed, verified)
     if current is not None:

@@ -28,6 +28,8 @@ def raw_answer(sub):
         return st.builds(lambda n: {"count": n}, st.integers(0, 60))
     if kind == "minmax":
         top = sub.method.max_value or D(1000)
+        if sub.method.value.integer:  # a count, e.g. incidents
+            return st.builds(lambda v: {"value": v}, st.integers(0, int(min(top, D(1000)))))
         return st.builds(lambda v: {"value": v}, st.decimals(0, top, places=2))
     return st.builds(lambda v: {"value": v}, st.decimals(0, 1, places=3))
 

@@ -47,8 +47,8 @@ async def test_every_change_to_an_answer_leaves_an_audit_row_with_old_and_new(db
 
 async def test_the_same_answer_given_again_changes_nothing_and_writes_no_audit_row(db):
     period = await department_period(db)
-    await write(db, period.id, "U000", "3.1", {"a": "12,5", "b": 25})
-    assert await write(db, period.id, "U000", "3.1", {"a": "12.5", "b": "25"}) == (1, False)
+    await write(db, period.id, "U000", "2.3", {"a": "12,5", "b": 25})  # 2.3 is in million dong: decimals
+    assert await write(db, period.id, "U000", "2.3", {"a": "12.5", "b": "25"}) == (1, False)
     assert len(await history(db)) == 1
 
 

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -115,6 +116,22 @@ async def test_links_and_cited_documents_are_attached_listed_and_removed_with_an
     async with db.session() as session:
         actions = (await session.execute(select(AnswerHistory.action).order_by(AnswerHistory.id))).scalars().all()
     assert actions[-3:] == ["evidence_add", "evidence_add", "evidence_remove"]
+
+
+@pytest.mark.parametrize("local_hour", [0, 6, 23])
+async def test_a_document_dated_today_is_valid_all_day_in_vietnam_and_tomorrow_is_refused(
+    db, focal, campaign_clock, local_hour
+):
+    actor, unit, period, items = focal
+    cited_item = next(s for s in items if "document_ref" in s.evidence.kinds)
+    # 27/11/2026 at local_hour in Asia/Ho_Chi_Minh; at 00:00–06:59 the UTC date is still the 26th.
+    campaign_clock.move_to(datetime(2026, 11, 27, local_hour, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    await evidence.start_document_ref(db, actor, unit, period, cited_item.code)
+    await assessment.answer_text(db, actor, "15/KH-SNV")
+    with pytest.raises(assessment.InputRejected):  # a date after today
+        await assessment.answer_text(db, actor, "28/11/2026")
+    asked = await assessment.answer_text(db, actor, "27/11/2026")
+    assert asked.step == "doc_summary" and asked.pending["date"] == "2026-11-27"
 
 
 async def test_the_summary_and_submission_cover_every_answered_item(db, focal):
