@@ -32,5 +32,6 @@ VOLUME ["/data"]
 EXPOSE 8080
 # Local checks only (database reachable and migrated, data folder writable, free space).
 HEALTHCHECK --interval=60s --timeout=20s --start-period=60s --retries=3 CMD ["dti-bot", "doctor", "--quick"]
-# Polling by default; set DTI_WEBHOOK_URL (and publish port 8080) for webhook mode.
+# Polling by default; set DTI_WEBHOOK_URL (and publish port 8080) for webhook mode: `run` reads it
+# and registers <DTI_WEBHOOK_URL>/telegram. .dockerignore keeps .env, data/ and .venv out of the image.
 CMD ["dti-bot", "run", "--host", "0.0.0.0", "--port", "8080"]

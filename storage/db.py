@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage import updates
@@ -28,6 +28,13 @@ CHECKPOINT_EVERY = 200  # write transactions between two WAL checkpoints (≈ 1,
 
 def default_url(data_dir: Path) -> str:
     return f"sqlite+aiosqlite:///{(data_dir / 'dti.db').resolve()}"
+
+
+def postgres_url(host: str, port: int, user: str | None, password: str | None, name: str | None) -> str:
+    """A PostgreSQL URL from separate fields, each part URL-encoded (a password may hold @, : or %)."""
+    return URL.create(
+        "postgresql+asyncpg", username=user, password=password, host=host, port=port, database=name
+    ).render_as_string(hide_password=False)
 
 
 def redacted(url: str) -> str:

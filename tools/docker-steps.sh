@@ -24,7 +24,7 @@ pip install -q -r requirements.lock && pip install -q --no-deps . && dti-bot --h
 # The runtime stage: a fresh data folder as the non-root user would have it, from another directory.
 mkdir -p "$work/data" && cd "$work/data"
 export DTI_DATA_DIR="$work/data"
-dti-bot db upgrade
+dti-bot db upgrade --create
 dti-bot framework check "$(python -c 'import scoring, pathlib; print(pathlib.Path(scoring.__file__).parent / "frameworks" / "qd922-tinh.yaml")')" | grep -q "Hợp lệ"
 dti-bot doctor --quick | grep -q "Mọi thứ đều ổn"
 test -f "$(python -c 'import bot, pathlib; print(pathlib.Path(bot.__file__).parent / "locales/vi/LC_MESSAGES/messages.mo")')"

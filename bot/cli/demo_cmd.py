@@ -21,7 +21,7 @@ evidence_app = typer.Typer(help="Evidence files.", no_args_is_help=True)
 @demo_app.command("seed")
 def seed_cmd() -> None:
     """Seed a demo province into an empty database."""
-    report = run_with_db(lambda db, cfg: seed_demo(db, evidence_store(cfg)))
+    report = run_with_db(lambda db, cfg: seed_demo(db, evidence_store(cfg)), create=True)  # a demo may start one
     typer.echo(
         _(
             "Demo province created: {units} units, {people} people, {answers} answers, {files} evidence files. "

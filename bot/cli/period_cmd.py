@@ -1,4 +1,5 @@
-"""`dti-bot period open | lock | unlock | publish | list` and `dti-bot results import`."""
+"""`dti-bot period open | lock | unlock | publish | unpublish | deadline | list | reminders` and
+`dti-bot results import`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bot.render.errors import service_error
 from bot.render.labels import period_state_label
 from bot.render.numbers import vn_date
 from bot.services.errors import ServiceError
-from bot.services.periods import PeriodInfo, change_state, list_periods, open_period
+from bot.services.periods import PeriodInfo, change_state, get_period, list_periods, open_period, set_deadline
 from bot.services.policy import checked_policy, set_policy
 from bot.services.results_import import import_results
 
@@ -38,13 +39,25 @@ def open_cmd(
     year: Annotated[int, typer.Option(help="Year assessed.")],
     deadline: Annotated[str, typer.Option(help="Last day for answers, YYYY-MM-DD (local time).")],
     title: Annotated[str | None, typer.Option(help="Title shown to people (default: framework title — year).")] = None,
+    again: Annotated[
+        str | None,
+        typer.Option(help='Open a second period for the same framework and year; the reason, e.g. "re-run".'),
+    ] = None,
 ) -> None:
-    """Open a period for collection."""
+    """Open a period for collection (one per framework and year, unless --again)."""
+    last_day = _date(deadline)
+    _say(
+        run_with_db(
+            lambda db, cfg: open_period(db, framework, year, last_day, title, cfg.framework_dirs, again_reason=again)
+        )
+    )
+
+
+def _date(value: str) -> date:
     try:
-        last_day = date.fromisoformat(deadline)
+        return date.fromisoformat(value)
     except ValueError:
-        fail(_("Invalid date “{value}”: write YYYY-MM-DD.").format(value=deadline))
-    _say(run_with_db(lambda db, cfg: open_period(db, framework, year, last_day, title, cfg.framework_dirs)))
+        fail(_("Invalid date “{value}”: write YYYY-MM-DD.").format(value=value))
 
 
 def _transition(action: str):  # type: ignore[no-untyped-def]
@@ -54,13 +67,64 @@ def _transition(action: str):  # type: ignore[no-untyped-def]
     command.__doc__ = {
         "lock": "Lock a period: answers become read-only.",
         "unlock": "Reopen a locked period.",
-        "publish": "Publish a period's results.",
     }[action]
     return command
 
 
-for _action in ("lock", "unlock", "publish"):
+for _action in ("lock", "unlock"):
     app.command(_action)(_transition(_action))
+
+
+@app.command("publish")
+def publish_cmd(
+    period: Annotated[int, typer.Option(help="Period id (see `period list`).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for scripts).")] = False,
+) -> None:
+    """Publish a period's results. A period still open (not locked, not appraised) asks first."""
+    info = run_with_db(lambda db, _cfg: get_period(db, period))
+    if info.state == "open" and not yes:
+        question = _(
+            "Period {id} ({title}) is still open: units can still change their answers and the appraisal "
+            "has not been closed by locking it. Publish its results anyway?"
+        ).format(id=info.id, title=info.title)
+        if not _confirm(question):
+            typer.echo(_("Nothing was published."))
+            raise typer.Exit(1)
+    _say(run_with_db(lambda db, _cfg: change_state(db, period, "publish")))
+
+
+@app.command("unpublish")
+def unpublish_cmd(
+    period: Annotated[int, typer.Option(help="Period id (see `period list`).")],
+    reason: Annotated[str, typer.Option(help="Why the results are taken back (recorded).")],
+) -> None:
+    """Take back a period's published results: the period is locked again (the reason is recorded)."""
+    _say(run_with_db(lambda db, _cfg: change_state(db, period, "unpublish", reason)))
+
+
+@app.command("deadline")
+def deadline_cmd(
+    period: Annotated[int, typer.Option(help="Period id (see `period list`).")],
+    new_date: Annotated[str, typer.Option("--date", help="New last day for answers, YYYY-MM-DD (local time).")],
+    reason: Annotated[str, typer.Option(help="Why the deadline moves (recorded).")] = "",
+) -> None:
+    """Change a period's deadline (reminders follow it at once)."""
+    last_day = _date(new_date)
+    old, info = run_with_db(lambda db, _cfg: set_deadline(db, period, last_day, reason))
+    typer.echo(
+        _("Deadline of period {id} moved: {old} → {new}.").format(
+            id=info.id, old=vn_date(old), new=vn_date(info.deadline)
+        )
+    )
+    _say(info)
+
+
+def _confirm(question: str) -> bool:
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:  # end of input: no answer is no
+        typer.echo()
+        return False
 
 
 @app.command("list")

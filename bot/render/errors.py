@@ -62,9 +62,9 @@ def _service_messages() -> dict[str, str]:
         "bad_transition": _("Period {period} is {state}: the action “{action}” is not possible now."),
         "period_exists": _(
             "Period {period} already exists for {framework}, year {year}. To open a second one, "
-            "give the reason with --again \"…\"."
+            'give the reason with --again "…".'
         ),
-        "reason_required": _("Give the reason (at least 3 characters) with --reason \"…\"."),
+        "reason_required": _('Give the reason (at least 3 characters) with --reason "…".'),
         "deadline_before_opening": _("The deadline {deadline} is before the period opened ({opened})."),
         "unknown_role": _("Unknown role “{role}” (roles: {known})."),
         "role_needs_unit": _("The role {role} belongs to a unit: give --unit."),

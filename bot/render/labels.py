@@ -25,7 +25,13 @@ def period_state_label(state: str) -> str:
 
 
 def period_action_label(action: str) -> str:
-    return {"lock": _("lock"), "unlock": _("unlock"), "publish": _("publish")}.get(action, action)
+    return {
+        "lock": _("lock"),
+        "unlock": _("unlock"),
+        "publish": _("publish"),
+        "unpublish": _("take back the published results"),
+        "deadline": _("change the deadline"),
+    }.get(action, action)
 
 
 def answer_status_label(status: str) -> str:

@@ -3,7 +3,9 @@ web chat page, all on this machine. Its data lives apart from production, in <DT
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from typing import Any
 
 from aiohttp import web
@@ -82,6 +84,31 @@ async def run_sandbox(config: Settings, host: str, port: int) -> None:
     finally:
         await runner.cleanup()
         await db.dispose()
+
+
+async def run_emulator(host: str, port: int) -> None:
+    """`dti-bot sandbox --emulator-only`: only the Bot API emulator and the chat page, until Ctrl+C or
+    SIGTERM. An installation rehearses against it with DTI_TELEGRAM_API_URL and the sandbox token."""
+    app, _state, _faults = build_app(SANDBOX_TOKEN, personas())
+    runner = web.AppRunner(app, shutdown_timeout=2.0)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    api_url = f"http://{host}:{port}"
+    print(
+        _(
+            "Bot API emulator ready at {url} (chat page: {url}/). For the bot under rehearsal set "
+            "DTI_TELEGRAM_API_URL={url} and DTI_BOT_TOKEN={token}. Ctrl+C to stop."
+        ).format(url=api_url, token=SANDBOX_TOKEN),
+        flush=True,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
 
 
 async def _move_clock(clock: Clock, jobs: Any, days: float) -> str:

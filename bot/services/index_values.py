@@ -37,6 +37,17 @@ def sniff_dialect(text: str) -> str:
 
 def read_index_values(framework: Framework, data: bytes | str) -> list[UnitValues]:
     """Parse and check the whole file; the first bad line raises InputFileError."""
+    return _read(framework, data, None)
+
+
+def read_index_values_all(framework: Framework, data: bytes | str) -> tuple[list[UnitValues], list[InputFileError]]:
+    """The good lines and every bad line, to report them all at once. A bad header (or an empty
+    file) still raises InputFileError: nothing under it can be read."""
+    errors: list[InputFileError] = []
+    return _read(framework, data, errors), errors
+
+
+def _read(framework: Framework, data: bytes | str, errors: list[InputFileError] | None) -> list[UnitValues]:
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text), delimiter=sniff_dialect(text)))
     while rows and not any(cell.strip() for cell in rows[-1]):
@@ -50,19 +61,28 @@ def read_index_values(framework: Framework, data: bytes | str) -> list[UnitValue
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != len(header):
-            raise InputFileError("wrong_field_count", line, expected=len(header), got=len(row))
-        unit_code, unit_name, cohort = (cell.strip() for cell in row[:3])
-        if not unit_code:
-            raise InputFileError("missing_unit_code", line)
-        if unit_code in seen:
-            raise InputFileError("duplicate_unit", line, unit=unit_code, first_line=seen[unit_code])
-        seen[unit_code] = line
-        values = {code: _value(cell, line, code) for code, cell in zip(codes, row[3:], strict=True)}
-        out.append(UnitValues(line, unit_code, unit_name, cohort, values))
-    if not out:
+        try:
+            out.append(_row(codes, header, row, line, seen))
+        except InputFileError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+    if not out and not errors:
         raise InputFileError("no_rows", 2)
     return out
+
+
+def _row(codes: list[str], header: list[str], row: list[str], line: int, seen: dict[str, int]) -> UnitValues:
+    if len(row) != len(header):
+        raise InputFileError("wrong_field_count", line, expected=len(header), got=len(row))
+    unit_code, unit_name, cohort = (cell.strip() for cell in row[:3])
+    if not unit_code:
+        raise InputFileError("missing_unit_code", line)
+    if unit_code in seen:
+        raise InputFileError("duplicate_unit", line, unit=unit_code, first_line=seen[unit_code])
+    seen[unit_code] = line
+    values = {code: _value(cell, line, code) for code, cell in zip(codes, row[3:], strict=True)}
+    return UnitValues(line, unit_code, unit_name, cohort, values)
 
 
 def _index_columns(framework: Framework, header: list[str]) -> list[str]:

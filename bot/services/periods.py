@@ -1,4 +1,8 @@
-"""Assessment periods: open, lock, unlock, publish, list."""
+"""Assessment periods: open, lock, unlock, publish (and take back), move the deadline, list.
+
+The yearly cycle is open → locked → published. What steps outside it (publishing a period still
+open, taking published results back, a second period for the same framework and year, a new
+deadline) is written to `period_change` with the reason given."""
 
 from __future__ import annotations
 
@@ -12,14 +16,16 @@ from bot.campaign_calendar import local_date
 from bot.services.errors import ServiceError
 from bot.services.frameworks import publish_in
 from storage.db import Database
-from storage.models import FrameworkVersion, Period
+from storage.models import FrameworkVersion, Period, PeriodChange
 from storage.queries import latest_framework_version
 
 TRANSITIONS = {
     "lock": ({"open"}, "locked"),
     "unlock": ({"locked"}, "open"),
     "publish": ({"open", "locked"}, "published"),
+    "unpublish": ({"published"}, "locked"),
 }
+REASON_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -57,13 +63,26 @@ async def open_period(
     title: str | None = None,
     dirs: list[Path] | None = None,
     state: str = "open",
+    again_reason: str | None = None,
 ) -> PeriodInfo:
-    """Open a period on the newest published version of a framework (publishing the file if needed)."""
+    """Open a period on the newest published version of a framework (publishing the file if needed).
+    A framework has one period a year: a second one is opened only with `again_reason`."""
     async with db.session() as session, session.begin():
         version = await latest_framework_version(session, framework_ref)
         if version is None:
             published = await publish_in(session, framework_ref, dirs)
             version = await session.get(FrameworkVersion, published.version_id)
+        same_year = (
+            await session.execute(
+                select(Period.id)
+                .join(FrameworkVersion, FrameworkVersion.id == Period.framework_version_id)
+                .where(Period.year == year, FrameworkVersion.framework_id == version.framework_id)
+                .order_by(Period.id)
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        if same_year is not None and again_reason is None:
+            raise ServiceError("period_exists", period=same_year, framework=version.framework_id, year=year)
         previous = (
             await session.execute(
                 select(Period.id)
@@ -83,20 +102,70 @@ async def open_period(
         )
         session.add(period)
         await session.flush()
+        if same_year is not None:
+            session.add(_change(period, "open_again", "", state, _checked_reason(again_reason)))
         return _info(period, version)
 
 
-async def change_state(db: Database, period_id: int, action: str) -> PeriodInfo:
+async def get_period(db: Database, period_id: int) -> PeriodInfo:
+    async with db.read_session() as session:
+        period = await session.get(Period, period_id)
+        if period is None:
+            raise ServiceError("unknown_period", period=period_id)
+        return _info(period, await session.get(FrameworkVersion, period.framework_version_id))
+
+
+async def change_state(db: Database, period_id: int, action: str, reason: str | None = None) -> PeriodInfo:
+    """One step of the cycle. Publishing and taking results back are recorded; taking them back
+    needs a reason (people have seen the results)."""
     allowed, target = TRANSITIONS[action]
+    if action == "unpublish":
+        reason = _checked_reason(reason)
     async with db.session() as session, session.begin():
         period = await session.get(Period, period_id, with_for_update=True)
         if period is None:
             raise ServiceError("unknown_period", period=period_id)
         if period.state not in allowed:
             raise ServiceError("bad_transition", period=period_id, state=period.state, action=action)
+        if action in ("publish", "unpublish"):
+            session.add(_change(period, action, period.state, target, reason or ""))
         period.state = target
         version = await session.get(FrameworkVersion, period.framework_version_id)
         return _info(period, version)
+
+
+async def set_deadline(db: Database, period_id: int, deadline: date, reason: str = "") -> tuple[date, PeriodInfo]:
+    """Move the deadline of a period not yet published; returns the old deadline and the period.
+    Reminders follow at once (they are planned from the deadline each time)."""
+    async with db.session() as session, session.begin():
+        period = await session.get(Period, period_id, with_for_update=True)
+        if period is None:
+            raise ServiceError("unknown_period", period=period_id)
+        if period.state not in ("draft", "open", "locked"):
+            raise ServiceError("bad_transition", period=period_id, state=period.state, action="deadline")
+        if deadline < local_date(period.opens_at):
+            raise ServiceError("deadline_before_opening", deadline=deadline, opened=local_date(period.opens_at))
+        old = period.deadline
+        change = _change(period, "deadline", period.state, period.state, reason.strip()[:REASON_MAX])
+        change.old_deadline, change.new_deadline = old, deadline
+        session.add(change)
+        period.deadline = deadline
+        version = await session.get(FrameworkVersion, period.framework_version_id)
+        return old, _info(period, version)
+
+
+def _checked_reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if len(text) < 3:
+        raise ServiceError("reason_required")
+    return text[:REASON_MAX]
+
+
+def _change(period: Period, action: str, from_state: str, to_state: str, reason: str) -> PeriodChange:
+    assert period.id is not None
+    return PeriodChange(
+        period_id=period.id, action=action, from_state=from_state, to_state=to_state, reason=reason, via="cli"
+    )
 
 
 async def list_periods(db: Database) -> list[PeriodInfo]:

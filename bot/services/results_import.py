@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete
 
-from bot.services.errors import InputFileError, ServiceError
+from bot.services.errors import InputFileError, InputFileErrors, ServiceError
 from bot.services.frameworks import framework_of
-from bot.services.index_values import read_index_values
+from bot.services.index_values import read_index_values_all
 from storage.db import Database
 from storage.models import PublishedResult
 from storage.queries import period_with_framework, units_by_code
@@ -21,18 +21,24 @@ class ResultsReport:
 
 
 async def import_results(db: Database, period_id: int, data: bytes, source: str = "") -> ResultsReport:
-    """Replace the period's published values by the file's, in one transaction."""
+    """Replace the period's published values by the file's, in one transaction; every bad line
+    of the file is reported at once (InputFileErrors), and then nothing changes."""
     async with db.session() as session, session.begin():
         found = await period_with_framework(session, period_id)
         if found is None:
             raise ServiceError("unknown_period", period=period_id)
         period, version = found
         framework = framework_of(version)
-        rows = read_index_values(framework, data)
+        try:
+            rows, errors = read_index_values_all(framework, data)
+        except InputFileError as exc:
+            raise InputFileErrors([exc]) from exc
+        except UnicodeDecodeError as exc:
+            raise InputFileErrors([InputFileError("not_utf8", 1)]) from exc
         units = await units_by_code(session, [r.unit_code for r in rows])
-        for row in rows:
-            if row.unit_code not in units:
-                raise InputFileError("unknown_unit", row.line, unit=row.unit_code)
+        errors += [InputFileError("unknown_unit", r.line, unit=r.unit_code) for r in rows if r.unit_code not in units]
+        if errors:
+            raise InputFileErrors(sorted(errors, key=lambda e: e.line))
         await session.execute(delete(PublishedResult).where(PublishedResult.period_id == period.id))
         count = 0
         for row in rows:

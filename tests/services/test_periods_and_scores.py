@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.services.demo import seed_demo
-from bot.services.errors import InputFileError, ServiceError
+from bot.services.errors import InputFileErrors, ServiceError
 from bot.services.frameworks import publish_framework
 from bot.services.periods import change_state, list_periods, open_period
 from bot.services.results_import import import_results
@@ -77,9 +77,9 @@ async def test_imported_index_values_stand_in_for_sub_indices(db):
 async def test_results_for_an_unknown_unit_are_refused_whole(db):
     period = await open_period(db, "qd922-tinh", 2022, date(2023, 6, 30))
     csv = "unit_code,unit_name,cohort,1,2,3,4,5,7,8,9\nXXX,?,,1,1,1,1,1,1,1,1\n"
-    with pytest.raises(InputFileError) as info:
+    with pytest.raises(InputFileErrors) as info:  # every bad line at once (issue 16)
         await import_results(db, period.id, csv.encode())
-    assert (info.value.reason, info.value.line) == ("unknown_unit", 2)
+    assert [(e.reason, e.line) for e in info.value.errors] == [("unknown_unit", 2)]
 
 
 async def test_the_demo_province_ranks_departments_and_communes_in_their_own_cohorts(db, store):
