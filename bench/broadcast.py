@@ -24,7 +24,7 @@ from aiohttp import web  # noqa: E402
 from bot.app import create_bot  # noqa: E402
 from bot.outbox import OutboxSender  # noqa: E402
 from bot.sandbox.server import SANDBOX_TOKEN, build_app  # noqa: E402
-from bot.services.outbox import NewMessage, enqueue, pending_count  # noqa: E402
+from bot.services.campaign.outbox import NewMessage, enqueue, pending_count  # noqa: E402
 from storage.db import Database, default_url  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 

@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select  # noqa: E402
 
 from bench._frameworks import CRITERIA, CYCLE, METHODS  # noqa: E402
-from bot.services.answers import to_json  # noqa: E402
-from bot.services.demo import sample_raw_answer  # noqa: E402
+from bot.services.assessment.answers import to_json  # noqa: E402
+from bot.services.demo.seed import sample_raw_answer  # noqa: E402
 from scoring import parse_answer  # noqa: E402
 from scoring.loader import load_framework_text  # noqa: E402
 from storage.db import Database, default_url  # noqa: E402

@@ -22,10 +22,10 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from bot.services.answers import write_answer  # noqa: E402
-from bot.services.frameworks import framework_of  # noqa: E402
-from bot.services.periods import open_period  # noqa: E402
-from bot.services.units_import import import_units  # noqa: E402
+from bot.services.admin.frameworks import framework_of  # noqa: E402
+from bot.services.admin.units_import import import_units  # noqa: E402
+from bot.services.assessment.answers import write_answer  # noqa: E402
+from bot.services.campaign.periods import open_period  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import FrameworkVersion, Period  # noqa: E402

@@ -24,9 +24,9 @@ from aiogram.exceptions import (
 )
 
 from bot.keyboards import send_method
-from bot.render import notices
-from bot.services import outbox
-from bot.services.outbox import Claimed, NewMessage, Outcome
+from bot.render.campaign import notices
+from bot.services.campaign import outbox
+from bot.services.campaign.outbox import Claimed, NewMessage, Outcome
 from storage.db import Database
 
 logger = logging.getLogger(__name__)

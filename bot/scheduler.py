@@ -14,9 +14,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
 from bot.outbox import OutboxSender
-from bot.render import notices
-from bot.services import broadcasts, digest, outbox, reminders
-from bot.services.outbox import NewMessage
+from bot.render.campaign import notices
+from bot.services.campaign import broadcasts, digest, outbox, reminders
+from bot.services.campaign.outbox import NewMessage
 from storage.db import Database
 
 logger = logging.getLogger(__name__)

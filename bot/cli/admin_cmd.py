@@ -14,12 +14,12 @@ import typer
 from bot.cli.common import run_with_db, settings
 from bot.cli.output import OutputFormat, fail, print_table
 from bot.i18n import _
+from bot.render.admin.sheets import invites_csv
 from bot.render.labels import role_label
 from bot.render.numbers import VN_TZ, vn_date
-from bot.render.sheets import invites_csv
-from bot.services import people
-from bot.services.invites import MAX_VALIDITY, ValidityTooLong, create_invites, invite_link, parse_expiry
-from bot.services.units_import import import_units
+from bot.services.admin import people
+from bot.services.admin.invites import MAX_VALIDITY, ValidityTooLong, create_invites, invite_link, parse_expiry
+from bot.services.admin.units_import import import_units
 from bot.settings import Settings
 
 units_app = typer.Typer(help="Units (departments, communes…).", no_args_is_help=True)

@@ -11,8 +11,8 @@ from rich.progress import Progress
 from bot.cli.common import evidence_store, run_with_db
 from bot.cli.output import fail
 from bot.i18n import _
-from bot.services.demo import seed_demo
-from bot.services.evidence_check import evidence_keys
+from bot.services.admin.evidence_check import evidence_keys
+from bot.services.demo.seed import seed_demo
 
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 evidence_app = typer.Typer(help="Evidence files.", no_args_is_help=True)
@@ -72,7 +72,7 @@ def export_cmd(
     out: Annotated[Path, typer.Option(help="Folder for the .xlsx and the evidence .zip.")] = Path("export"),
 ) -> None:
     """Export a period: an .xlsx (ranking, points, answers, evidence index, audit) and a ZIP of the evidence."""
-    from bot.services.export import export_period
+    from bot.services.admin.export import export_period
 
     result = run_with_db(lambda db, cfg: export_period(db, evidence_store(cfg), period, out))
     typer.echo(

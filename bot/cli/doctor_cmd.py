@@ -12,8 +12,8 @@ import typer
 
 from bot.cli.common import database_missing, settings
 from bot.i18n import _
-from bot.services import doctor
-from bot.services.doctor import FAIL, OK, Finding
+from bot.services.admin import doctor
+from bot.services.admin.doctor import FAIL, OK, Finding
 from storage.db import Database, redacted
 from storage.files import EvidenceStore
 

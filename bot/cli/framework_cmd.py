@@ -15,7 +15,7 @@ from bot.cli.output import fail
 from bot.i18n import _
 from bot.render.errors import framework_error
 from bot.render.numbers import vn_number
-from bot.services.frameworks import publish_framework
+from bot.services.admin.frameworks import publish_framework
 from scoring import Framework, FrameworkError, load_framework
 
 app = typer.Typer(help="Check, publish, template and export DTI frameworks.", no_args_is_help=True)
@@ -33,8 +33,8 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _checked_workbook(path: Path) -> Framework:
-    from bot.render.framework_screens import workbook_errors
-    from bot.services.framework_workbook import WorkbookErrors, read_framework_workbook
+    from bot.render.admin.framework_screens import workbook_errors
+    from bot.services.admin.framework_workbook import WorkbookErrors, read_framework_workbook
 
     try:
         return read_framework_workbook(_read_bytes(path), str(path)).framework
@@ -74,7 +74,7 @@ def check(file: Annotated[Path, typer.Argument(help="Framework file: YAML or Exc
 def publish(file: Annotated[str, typer.Argument(help="Framework YAML file, Excel workbook (.xlsx) or id.")]) -> None:
     """Store a framework version in the database (idempotent: the same content is stored once)."""
     if _is_workbook(file):
-        from bot.services.framework_workbook import publish_workbook
+        from bot.services.admin.framework_workbook import publish_workbook
 
         path = Path(file)
         _checked_workbook(path)  # problems are reported by sheet, row and column before the database is opened
@@ -89,7 +89,7 @@ def publish(file: Annotated[str, typer.Argument(help="Framework YAML file, Excel
 @app.command("template")
 def template(out: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")]) -> None:
     """Write an empty framework workbook: instructions, Vietnamese headings, drop-down lists."""
-    from bot.services.framework_workbook import template_workbook
+    from bot.services.admin.framework_workbook import template_workbook
 
     _write(out, template_workbook())
     typer.echo(_("Written: {path}").format(path=out))
@@ -101,7 +101,7 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
 ) -> None:
     """Write a shipped or published framework as a workbook that `framework check` accepts."""
-    from bot.services.framework_workbook import framework_data, framework_workbook
+    from bot.services.admin.framework_workbook import framework_data, framework_workbook
     from scoring.loader import find_framework, framework_from_data, resolve_framework_data
 
     dirs = settings().framework_dirs

@@ -16,10 +16,10 @@ from bot.i18n import _
 from bot.render.errors import service_error
 from bot.render.labels import period_state_label
 from bot.render.numbers import vn_date
+from bot.services.campaign.periods import PeriodInfo, change_state, get_period, list_periods, open_period, set_deadline
+from bot.services.campaign.reminder_policy import checked_policy, set_policy
 from bot.services.errors import ServiceError
-from bot.services.periods import PeriodInfo, change_state, get_period, list_periods, open_period, set_deadline
-from bot.services.policy import checked_policy, set_policy
-from bot.services.results_import import import_results
+from bot.services.results.results_import import import_results
 
 app = typer.Typer(help="Assessment periods.", no_args_is_help=True)
 results_app = typer.Typer(help="Published results.", no_args_is_help=True)

@@ -25,8 +25,8 @@ def report(
     body: Annotated[str | None, typer.Option(help="Campaign report: the issuing body named at the head.")] = None,
 ) -> None:
     """Write a unit's self-assessment report (--unit) or the campaign report of a period as .docx."""
-    from bot.render.report_docx import campaign_report_docx, unit_report_docx
-    from bot.services.reports import campaign_report, unit_report
+    from bot.render.admin.report_docx import campaign_report_docx, unit_report_docx
+    from bot.services.admin.reports import campaign_report, unit_report
 
     async def build(db, _cfg) -> bytes:  # type: ignore[no-untyped-def]
         if unit is None:

@@ -11,7 +11,7 @@ from bot.cli.common import run_with_db
 from bot.cli.output import OutputFormat, fail, print_table
 from bot.i18n import _
 from bot.render.errors import framework_error, input_file_error
-from bot.render.ranking import (
+from bot.render.results.ranking import (
     ranking_csv,
     ranking_json,
     ranking_records,
@@ -19,8 +19,8 @@ from bot.render.ranking import (
     ranking_table_rows,
 )
 from bot.services.errors import InputFileError
-from bot.services.index_values import read_index_values
-from bot.services.scores import period_scores
+from bot.services.results.index_values import read_index_values
+from bot.services.results.scores import period_scores
 from scoring import CohortResult, Framework, FrameworkError, find_framework, load_framework, score_all
 
 

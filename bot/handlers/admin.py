@@ -12,8 +12,7 @@ from bot.handlers.common import answer_error, reply
 from bot.i18n import _
 from bot.render import actions
 from bot.render.actions import Action, menu
-from bot.render.numbers import vn_date, vn_percent
-from bot.render.people import (
+from bot.render.admin.people import (
     confirm_remove_screen,
     confirm_revoke_screen,
     overview_screen,
@@ -21,12 +20,14 @@ from bot.render.people import (
     revoked_notice,
     unit_screen,
 )
+from bot.render.admin.sheets import progress_xlsx
+from bot.render.numbers import vn_date, vn_percent
 from bot.render.screen import Button, Screen, rows
-from bot.render.sheets import progress_xlsx
-from bot.services import people, progress
 from bot.services.access import Actor
+from bot.services.admin import people
+from bot.services.admin.export import export_open_period
+from bot.services.campaign import progress
 from bot.services.errors import ServiceError
-from bot.services.export import export_open_period
 from bot.settings import Settings
 from storage.db import Database
 from storage.files import EvidenceStore

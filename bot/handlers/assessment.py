@@ -10,11 +10,12 @@ from bot.handlers.common import answer_error, reply
 from bot.handlers.questions import answer_question
 from bot.nlu import intent_of
 from bot.render import actions
-from bot.render.assessment import screen_for
+from bot.render.assessment.cards import screen_for
 from bot.render.errors import invalid_answer
 from bot.render.menu import unknown_input_screen
-from bot.services import assessment, evidence
 from bot.services.access import Actor
+from bot.services.assessment import evidence
+from bot.services.assessment import flow as assessment
 from bot.services.errors import ServiceError
 from bot.settings import Settings
 from scoring import InvalidAnswer

@@ -12,14 +12,16 @@ from bot.filters import Pressed, Typed
 from bot.handlers.common import answer_error, reply
 from bot.i18n import _
 from bot.keyboards import send
-from bot.render import actions, notices
+from bot.render import actions
 from bot.render.actions import menu
+from bot.render.campaign import notices
+from bot.render.campaign.reminder_policy import policy_screen
 from bot.render.menu import menu_screen
 from bot.render.numbers import VN_TZ
-from bot.render.policy import policy_screen
 from bot.render.screen import Screen
-from bot.services import broadcasts, digest, policy
 from bot.services.access import Actor
+from bot.services.campaign import broadcasts, digest
+from bot.services.campaign import reminder_policy as policy
 from bot.services.errors import ServiceError
 from storage.db import Database
 

@@ -12,7 +12,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from bot.filters import Pressed, Sent
 from bot.handlers.common import answer_error, reply
 from bot.render.actions import menu
-from bot.render.framework_screens import (
+from bot.render.admin.framework_screens import (
     MAX_SHOWN,
     cancelled_screen,
     framework_summary_screen,
@@ -20,11 +20,11 @@ from bot.render.framework_screens import (
     published_screen,
     workbook_errors,
 )
-from bot.render.report_docx import unit_report_docx
-from bot.services import framework_workbook, reports
+from bot.render.admin.report_docx import unit_report_docx
 from bot.services.access import Actor
+from bot.services.admin import framework_workbook, reports
+from bot.services.assessment.evidence import MAX_FILE_BYTES
 from bot.services.errors import ServiceError
-from bot.services.evidence import MAX_FILE_BYTES
 from scoring import FrameworkError
 from storage.db import Database
 

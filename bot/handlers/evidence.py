@@ -14,12 +14,12 @@ from bot.filters import Sent
 from bot.handlers.common import answer_error, reply
 from bot.i18n import _
 from bot.keyboards import send
-from bot.render.assessment import item_screen
+from bot.render.assessment.cards import item_screen
 from bot.render.errors import service_error
 from bot.render.screen import Screen
-from bot.services import evidence
 from bot.services.access import Actor
-from bot.services.assessment_views import Notice
+from bot.services.assessment import evidence
+from bot.services.assessment.views import Notice
 from bot.services.errors import ServiceError
 from bot.services.safe_text import strip_invisible
 from storage.db import Database

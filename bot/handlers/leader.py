@@ -7,12 +7,12 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.filters import Pressed
 from bot.handlers.common import answer_error, reply
-from bot.render import charts
 from bot.render.actions import menu
-from bot.render.results import overview_screen, rank_screen, weakest_screen
-from bot.services import results
+from bot.render.results import charts
+from bot.render.results.leader import overview_screen, rank_screen, weakest_screen
 from bot.services.access import Actor
 from bot.services.errors import ServiceError
+from bot.services.results import leader as results
 from bot.settings import Settings
 from storage.db import Database
 

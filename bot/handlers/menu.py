@@ -9,10 +9,10 @@ from aiogram.types import CallbackQuery, Message
 from bot.filters import Pressed
 from bot.handlers.common import answer_error, reply
 from bot.render import actions
-from bot.render.assessment import screen_for
+from bot.render.assessment.cards import screen_for
 from bot.render.menu import help_screen, menu_screen, units_screen
-from bot.services import assessment
 from bot.services.access import Actor, choose_unit
+from bot.services.assessment import flow as assessment
 from bot.services.errors import ServiceError
 from storage.db import Database
 

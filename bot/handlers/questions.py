@@ -11,13 +11,14 @@ from bot.handlers.admin import progress_text
 from bot.handlers.common import answer_error, reply
 from bot.handlers.leader import show_result
 from bot.i18n import _
-from bot.render.assessment import screen_for
+from bot.render.assessment.cards import screen_for
+from bot.render.campaign.notices import time_left
 from bot.render.menu import help_screen
-from bot.render.notices import time_left
 from bot.render.numbers import VN_TZ, vn_date
 from bot.render.screen import Screen
-from bot.services import assessment, progress
 from bot.services.access import Actor
+from bot.services.assessment import flow as assessment
+from bot.services.campaign import progress
 from bot.services.errors import ServiceError
 from bot.settings import Settings
 from storage.db import Database

@@ -11,9 +11,9 @@ from bot.handlers.common import answer_error, reply
 from bot.i18n import _
 from bot.render import actions
 from bot.render.actions import menu
-from bot.render.review import queue_empty, review_screen, sent_back_notice
-from bot.services import review
+from bot.render.appraisal.review import queue_empty, review_screen, sent_back_notice
 from bot.services.access import Actor
+from bot.services.appraisal import review
 from bot.services.errors import ServiceError
 from storage.db import Database
 from storage.files import EvidenceStore

@@ -9,8 +9,8 @@ from aiogram.types import Message
 from bot.handlers.common import answer_error, reply
 from bot.render.menu import menu_screen, stranger_screen, welcome_screen
 from bot.services.access import Actor, load_actor
+from bot.services.admin.invites import redeem_invite
 from bot.services.errors import ServiceError
-from bot.services.invites import redeem_invite
 from storage.db import Database
 
 router = Router(name="start")

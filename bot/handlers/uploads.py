@@ -12,15 +12,15 @@ from bot.filters import Pressed, Sent
 from bot.handlers.common import answer_error, reply
 from bot.i18n import _
 from bot.render.actions import menu
+from bot.render.admin.sheets import invites_csv
 from bot.render.errors import service_error
 from bot.render.screen import Button, Screen, rows
-from bot.render.sheets import invites_csv
-from bot.services import uploads
 from bot.services.access import Actor
+from bot.services.admin import uploads
+from bot.services.admin.invites import invites_from_table
+from bot.services.admin.units_import import import_units
+from bot.services.assessment.evidence import MAX_FILE_BYTES
 from bot.services.errors import ServiceError
-from bot.services.evidence import MAX_FILE_BYTES
-from bot.services.invites import invites_from_table
-from bot.services.units_import import import_units
 from storage.db import Database
 
 router = Router(name="uploads")

@@ -9,7 +9,7 @@ from bot.render.actions import menu
 from bot.render.labels import role_label
 from bot.render.screen import Button, Screen, rows
 from bot.services.access import Actor
-from bot.services.invites import Redeemed
+from bot.services.admin.invites import Redeemed
 
 
 def stranger_screen() -> Screen:

@@ -16,8 +16,8 @@ from bot.clock import Clock
 from bot.i18n import _
 from bot.render.labels import role_label
 from bot.sandbox.server import CLIENT_API, SANDBOX_TOKEN, build_app
-from bot.services.demo import seed_demo
-from bot.services.demo_data import COMMUNES, DEPARTMENTS, PERSONAS
+from bot.services.demo.data import COMMUNES, DEPARTMENTS, PERSONAS
+from bot.services.demo.seed import seed_demo
 from bot.settings import Settings
 from storage.db import Database, default_url
 from storage.files import EvidenceStore

@@ -1,1 +1,1 @@
-"""Use cases: one module per capability, no aiogram import; each owns its transaction."""
+"""Use cases, one folder per capability (docs/architecture.md); no aiogram import; each owns its transaction."""

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from bot.sandbox.server import SANDBOX_TOKEN
-from bot.services.demo import seed_demo
+from bot.services.demo.seed import seed_demo
 from storage.db import Database, default_url
 from storage.files import EvidenceStore
 from storage.migrate import upgrade

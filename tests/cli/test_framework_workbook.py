@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.services.framework_workbook import read_framework_workbook
-from bot.services.frameworks import framework_of
+from bot.services.admin.framework_workbook import read_framework_workbook
+from bot.services.admin.frameworks import framework_of
 from scoring import AnswerInput, UnitInput, available_frameworks, load_framework, score_all
 from storage.db import Database
 from storage.models import FrameworkVersion
@@ -192,7 +192,7 @@ def test_points_that_no_longer_add_up_are_placed_on_the_index_row(tmp_path):
 
 
 def test_an_option_that_cannot_earn_full_points_is_placed_on_the_options_sheet():
-    import bot.services.framework_workbook as fwb
+    import bot.services.admin.framework_workbook as fwb
     from scoring.loader import find_framework, resolve_framework_data
 
     path = find_framework("dongthap-1397-so")
@@ -205,7 +205,7 @@ def test_an_option_that_cannot_earn_full_points_is_placed_on_the_options_sheet()
         read_framework_workbook(buffer.getvalue())
     [problem] = info.value.problems
     assert (problem.sheet, problem.row, problem.column) == ("Lựa chọn", 2, "D")
-    from bot.render.framework_screens import workbook_problem
+    from bot.render.admin.framework_screens import workbook_problem
 
     assert workbook_problem(problem) == (
         "Trang “Lựa chọn”, dòng 2, cột D (“Tỷ lệ so với điểm tối đa”): phải có một lựa chọn đạt điểm tối đa."

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.services.campaign.periods import change_state, open_period, set_deadline
 from bot.services.errors import ServiceError
-from bot.services.periods import change_state, open_period, set_deadline
 from storage.models import PeriodChange
 
 FRAMEWORK = "dongthap-1397-so"

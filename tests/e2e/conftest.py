@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import aiohttp
 import pytest
 
-from bot.services.invites import create_invites
-from bot.services.periods import open_period
-from bot.services.units_import import import_units
+from bot.services.admin.invites import create_invites
+from bot.services.admin.units_import import import_units
+from bot.services.campaign.periods import open_period
 from storage.db import Database, default_url
 from storage.migrate import upgrade
 from tests.e2e.harness import BotProcess, Person, bot_env

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.services.demo_files import pdf, png
+from bot.services.demo.files import pdf, png
 from storage.models import Answer, AnswerHistory, Evidence
 from tests.e2e.harness import BotProcess
 

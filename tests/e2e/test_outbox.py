@@ -16,8 +16,8 @@ from bot.clock import Clock
 from bot.outbox import OutboxSender
 from bot.sandbox.server import SANDBOX_TOKEN
 from bot.scheduler import Jobs
-from bot.services.invites import create_invites, redeem_invite
-from bot.services.outbox import NewMessage, enqueue, pending_count
+from bot.services.admin.invites import create_invites, redeem_invite
+from bot.services.campaign.outbox import NewMessage, enqueue, pending_count
 from storage.models import Outbox, Period, Person
 from tests.e2e.harness import BotProcess, bot_env
 

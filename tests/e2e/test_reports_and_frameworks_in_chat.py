@@ -10,8 +10,8 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.services.demo import seed_demo
-from bot.services.framework_workbook import framework_workbook
+from bot.services.admin.framework_workbook import framework_workbook
+from bot.services.demo.seed import seed_demo
 from scoring.loader import find_framework, resolve_framework_data
 from storage.files import EvidenceStore
 from storage.models import FrameworkVersion

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.services.demo import seed_demo
+from bot.services.demo.seed import seed_demo
 from storage.files import EvidenceStore
 from tests.e2e.harness import BotProcess, bot_env
 
@@ -214,7 +214,7 @@ async def test_an_admin_removes_a_focal_points_role_in_the_chat_and_their_next_t
 
 
 async def test_people_buttons_refuse_forged_data_other_roles_and_removing_the_last_administrator(demo_bot, person):
-    from bot.services.invites import create_invites
+    from bot.services.admin.invites import create_invites
 
     admin = person(ADMIN, "Đặng Quốc Bảo")
     await admin.send("/menu")

@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import func, select
 
 from bot.render.actions import Action
-from bot.services.demo_files import pdf
+from bot.services.demo.files import pdf
 from storage.models import Answer, AnswerHistory, Evidence, Unit
 
 

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from bot.services.periods import open_period
-from bot.services.units_import import import_units
+from bot.services.admin.units_import import import_units
+from bot.services.campaign.periods import open_period
 
 
 async def department_period(db, units: int = 3, framework: str = "dongthap-1397-so"):

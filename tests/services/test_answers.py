@@ -4,8 +4,8 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.services.answers import write_answer
-from bot.services.frameworks import framework_of
+from bot.services.admin.frameworks import framework_of
+from bot.services.assessment.answers import write_answer
 from storage.lean import lean_in
 from storage.models import Answer, AnswerHistory, FrameworkVersion, Period, Unit
 from storage.queries import unit_by_code

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.services import assessment, evidence
 from bot.services.access import NotAllowed, load_actor
-from bot.services.assessment_context import UnknownItem, answerable
-from bot.services.assessment_views import ItemView, Summary
-from bot.services.demo import seed_demo
-from bot.services.frameworks import framework_of
+from bot.services.admin.frameworks import framework_of
+from bot.services.assessment import evidence
+from bot.services.assessment import flow as assessment
+from bot.services.assessment.context import UnknownItem, answerable
+from bot.services.assessment.views import ItemView, Summary
+from bot.services.demo.seed import seed_demo
 from storage.models import Answer, AnswerHistory, Evidence, FrameworkVersion, Period, Unit
 
 FOCAL = 700001  # the demo's focal point of a department (Sở Nội vụ), partly done

@@ -5,8 +5,8 @@ import stat
 
 import pytest
 
-from bot.services.demo import seed_demo
-from bot.services.scores import period_scores
+from bot.services.demo.seed import seed_demo
+from bot.services.results.scores import period_scores
 from storage.backup import (
     RestoreError,
     backup_sqlite,

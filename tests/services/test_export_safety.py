@@ -18,15 +18,19 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot.render.admin.sheets import invites_csv, progress_xlsx
+from bot.render.appraisal.review import sent_back_notice
 from bot.render.errors import service_error
-from bot.render.review import sent_back_notice
-from bot.render.sheets import invites_csv, progress_xlsx
-from bot.services import assessment, broadcasts, evidence, export, review
 from bot.services.access import load_actor
-from bot.services.demo import seed_demo
+from bot.services.admin import export
+from bot.services.admin.invites import IssuedInvite
+from bot.services.appraisal import review
+from bot.services.assessment import evidence
+from bot.services.assessment import flow as assessment
+from bot.services.campaign import broadcasts
+from bot.services.campaign.progress import Contact, ProgressReport, UnitProgress
+from bot.services.demo.seed import seed_demo
 from bot.services.errors import ServiceError
-from bot.services.invites import IssuedInvite
-from bot.services.progress import Contact, ProgressReport, UnitProgress
 from bot.services.safe_text import csv_row, strip_invisible, visible
 from storage import updates
 from storage.models import Answer, Evidence, Person, Unit
@@ -251,7 +255,7 @@ def test_a_csv_cell_that_a_spreadsheet_would_run_gets_an_apostrophe_and_numbers_
 def test_a_framework_exported_as_a_workbook_keeps_texts_that_look_like_formulas_as_texts(tmp_path):
     import yaml
 
-    from bot.services.framework_workbook import framework_workbook
+    from bot.services.admin.framework_workbook import framework_workbook
 
     data = yaml.safe_load((Path(__file__).resolve().parents[2] / "frameworks" / "dongthap-1397-so.yaml").read_text())
     data["title"] = '=HYPERLINK("http://x","y")'
@@ -263,7 +267,7 @@ def test_a_framework_exported_as_a_workbook_keeps_texts_that_look_like_formulas_
 
 
 def test_the_ranking_csv_keeps_a_unit_name_that_looks_like_a_formula_as_text():
-    from bot.render.ranking import ranking_csv
+    from bot.render.results.ranking import ranking_csv
 
     record = {"cohort": "so", "rank": 1, "unit_code": "@A", "unit_name": "=1+1", "points": "12.50", "value": "0.5"}
     row = next(csv.DictReader(io.StringIO(ranking_csv([record]))))

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.services.admin.invites import create_invites, hash_code, invite_link, parse_expiry, redeem_invite
+from bot.services.admin.units_import import import_units
 from bot.services.errors import ServiceError
-from bot.services.invites import create_invites, hash_code, invite_link, parse_expiry, redeem_invite
-from bot.services.units_import import import_units
 from storage.models import Invite, Membership
 from storage.types import utcnow
 
@@ -71,8 +71,8 @@ def test_a_validity_that_is_not_a_duration_is_refused(text):
 
 
 async def test_a_campaign_wide_role_with_a_unit_is_refused_instead_of_becoming_campaign_wide_silently(unit_db):
+    from bot.services.admin.invites import invites_from_table
     from bot.services.errors import InputFileErrors
-    from bot.services.invites import invites_from_table
 
     for role in ("reviewer", "coordinator", "admin"):
         with pytest.raises(ServiceError) as info:
@@ -87,7 +87,7 @@ async def test_a_campaign_wide_role_with_a_unit_is_refused_instead_of_becoming_c
 
 
 async def test_a_revoked_invite_is_refused_for_its_own_reason(unit_db):
-    from bot.services.people import revoke_invites
+    from bot.services.admin.people import revoke_invites
 
     [issued] = await create_invites(unit_db, "focal_point", "SNV")
     async with unit_db.session() as session:
@@ -102,7 +102,7 @@ async def test_a_revoked_invite_is_refused_for_its_own_reason(unit_db):
 
 @pytest.mark.parametrize("text", ["99999999d", "366d", "53w", "8785h", "9" * 40 + "w"])
 def test_a_validity_beyond_a_year_is_refused_rather_than_overflowing(text):
-    from bot.services.invites import ValidityTooLong
+    from bot.services.admin.invites import ValidityTooLong
 
     with pytest.raises(ValidityTooLong):
         parse_expiry(text)

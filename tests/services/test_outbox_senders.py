@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.services.outbox import NewMessage, claim, enqueue
+from bot.services.campaign.outbox import NewMessage, claim, enqueue
 from storage.db import Database
 from storage.models import Outbox
 

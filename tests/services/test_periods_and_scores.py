@@ -6,13 +6,13 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
-from bot.services.demo import seed_demo
+from bot.services.admin.frameworks import publish_framework
+from bot.services.admin.units_import import import_units
+from bot.services.campaign.periods import change_state, list_periods, open_period
+from bot.services.demo.seed import seed_demo
 from bot.services.errors import InputFileErrors, ServiceError
-from bot.services.frameworks import publish_framework
-from bot.services.periods import change_state, list_periods, open_period
-from bot.services.results_import import import_results
-from bot.services.scores import period_scores
-from bot.services.units_import import import_units
+from bot.services.results.results_import import import_results
+from bot.services.results.scores import period_scores
 from storage.models import Answer, FrameworkVersion
 from tests.services.helpers import department_period
 from tests.services.test_answers import write
@@ -99,7 +99,7 @@ async def test_the_demo_province_ranks_departments_and_communes_in_their_own_coh
 
 
 async def test_the_streaming_scores_rank_exactly_like_the_full_computation(db, store):
-    from bot.services.scores import compact_period_scores
+    from bot.services.results.scores import compact_period_scores
 
     report = await seed_demo(db, store, today=date(2026, 11, 22))
     full = await period_scores(db, report.period_id)

@@ -9,20 +9,20 @@ from sqlalchemy import func, select
 from bot.clock import Clock
 from bot.scheduler import Jobs
 from bot.services.access import NotAllowed, load_actor
-from bot.services.answers import write_answer
-from bot.services.errors import ServiceError
-from bot.services.frameworks import framework_of
-from bot.services.invites import create_invites, redeem_invite
-from bot.services.periods import change_state, open_period
-from bot.services.policy import change_policy, policy_view
-from bot.services.reminders import (
+from bot.services.admin.frameworks import framework_of
+from bot.services.admin.invites import create_invites, redeem_invite
+from bot.services.admin.units_import import import_units
+from bot.services.assessment.answers import write_answer
+from bot.services.campaign.periods import change_state, open_period
+from bot.services.campaign.reminder_policy import change_policy, policy_view
+from bot.services.campaign.reminders import (
     DEFAULT_POLICY,
     due_reminders,
     next_reminder,
     reminder_step,
     working_days_between,
 )
-from bot.services.units_import import import_units
+from bot.services.errors import ServiceError
 from storage.lean import lean_in
 from storage.models import FrameworkVersion, Outbox, Period, Unit
 

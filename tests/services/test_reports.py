@@ -11,9 +11,9 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from bot.render.report_docx import campaign_report_docx, dated_line, unit_report_docx
-from bot.services.reports import campaign_report, unit_report
-from bot.services.scores import period_scores
+from bot.render.admin.report_docx import campaign_report_docx, dated_line, unit_report_docx
+from bot.services.admin.reports import campaign_report, unit_report
+from bot.services.results.scores import period_scores
 from storage.models import Answer, Evidence
 from tests.services.helpers import department_period
 from tests.services.test_answers import write

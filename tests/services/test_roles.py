@@ -11,13 +11,16 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from bot.render import charts
-from bot.render.review import sent_back_notice
-from bot.services import assessment, broadcasts, digest, progress, results, review
+from bot.render.appraisal.review import sent_back_notice
+from bot.render.results import charts
 from bot.services.access import NotAllowed, load_actor
-from bot.services.demo import seed_demo
-from bot.services.export import export_period, safe_name
-from bot.services.scores import period_scores
+from bot.services.admin.export import export_period, safe_name
+from bot.services.appraisal import review
+from bot.services.assessment import flow as assessment
+from bot.services.campaign import broadcasts, digest, progress
+from bot.services.demo.seed import seed_demo
+from bot.services.results import leader as results
+from bot.services.results.scores import period_scores
 from scoring import quantize
 from storage.models import Answer, AnswerHistory, Evidence, Outbox, Review, Unit
 
@@ -211,8 +214,8 @@ async def test_every_role_may_do_exactly_its_own_actions(db, demo, store, tmp_pa
 @pytest.fixture
 async def campaign_people(db):
     """Two units and one person per role, each joined by an invitation (as in the demo)."""
-    from bot.services.invites import create_invites, redeem_invite
-    from bot.services.units_import import import_units
+    from bot.services.admin.invites import create_invites, redeem_invite
+    from bot.services.admin.units_import import import_units
 
     await import_units(db, "code,name,cohort\nSNV,Sở Nội vụ,so-nganh\nX-MYAN,Xã Mỹ An,xa-phuong\n".encode(), "u.csv")
     for telegram_id, name, role, unit in [
@@ -242,7 +245,7 @@ async def _audit(db, action):
 async def test_a_removed_role_counts_from_the_next_update_and_a_person_left_with_no_role_is_a_stranger(
     db, campaign_people
 ):
-    from bot.services import people
+    from bot.services.admin import people
 
     assert await actor(db, FOCAL) is not None
     [held] = await people.roles_to_remove(db, FOCAL, "focal_point", None)
@@ -262,8 +265,8 @@ async def test_a_removed_role_counts_from_the_next_update_and_a_person_left_with
 
 
 async def test_removing_one_role_keeps_the_persons_other_roles(db, campaign_people):
-    from bot.services import people
-    from bot.services.invites import create_invites, redeem_invite
+    from bot.services.admin import people
+    from bot.services.admin.invites import create_invites, redeem_invite
 
     [invite] = await create_invites(db, "focal_point", "SNV")
     await redeem_invite(db, invite.code, LEADER)
@@ -277,9 +280,9 @@ async def test_removing_one_role_keeps_the_persons_other_roles(db, campaign_peop
 
 
 async def test_the_last_administrator_cannot_be_removed_and_a_second_one_can_remove_the_first(db, campaign_people):
-    from bot.services import people
+    from bot.services.admin import people
+    from bot.services.admin.invites import create_invites, redeem_invite
     from bot.services.errors import ServiceError
-    from bot.services.invites import create_invites, redeem_invite
 
     first = await actor(db, ADMIN)
     [held] = await people.roles_to_remove(db, ADMIN, "admin", None)
@@ -302,8 +305,8 @@ async def test_the_last_administrator_cannot_be_removed_and_a_second_one_can_rem
 
 
 async def test_only_administrators_may_see_people_remove_roles_or_revoke_invitations(db, campaign_people):
-    from bot.services import people
-    from bot.services.invites import create_invites
+    from bot.services.admin import people
+    from bot.services.admin.invites import create_invites
 
     await create_invites(db, "focal_point", "SNV")
     coordinator = await actor(db, COORDINATOR)
@@ -324,7 +327,7 @@ async def test_only_administrators_may_see_people_remove_roles_or_revoke_invitat
 
 
 async def test_a_button_for_another_list_or_a_role_already_removed_is_refused(db, campaign_people):
-    from bot.services import people
+    from bot.services.admin import people
     from bot.services.errors import ServiceError
 
     admin = await actor(db, ADMIN)
@@ -358,7 +361,7 @@ async def test_a_button_for_another_list_or_a_role_already_removed_is_refused(db
 async def test_a_removal_that_names_no_held_role_is_refused_for_its_own_reason(
     db, campaign_people, telegram_id, role, unit, reason
 ):
-    from bot.services import people
+    from bot.services.admin import people
     from bot.services.errors import ServiceError
 
     with pytest.raises(ServiceError) as info:
@@ -367,9 +370,9 @@ async def test_a_removal_that_names_no_held_role_is_refused_for_its_own_reason(
 
 
 async def test_a_unit_role_held_in_several_units_needs_its_unit(db, campaign_people):
-    from bot.services import people
+    from bot.services.admin import people
+    from bot.services.admin.invites import create_invites, redeem_invite
     from bot.services.errors import ServiceError
-    from bot.services.invites import create_invites, redeem_invite
 
     [invite] = await create_invites(db, "focal_point", "X-MYAN")
     await redeem_invite(db, invite.code, FOCAL)
@@ -382,9 +385,9 @@ async def test_a_unit_role_held_in_several_units_needs_its_unit(db, campaign_peo
 
 
 async def test_revoked_invitations_stop_working_and_each_revocation_is_audited(db, campaign_people):
-    from bot.services import people
+    from bot.services.admin import people
+    from bot.services.admin.invites import create_invites, redeem_invite
     from bot.services.errors import ServiceError
-    from bot.services.invites import create_invites, redeem_invite
 
     issued = await create_invites(db, "focal_point", "SNV", count=3)
     [campaign_wide] = await create_invites(db, "reviewer", None)
@@ -411,8 +414,8 @@ async def test_revoked_invitations_stop_working_and_each_revocation_is_audited(d
 
 
 async def test_the_chat_revokes_only_the_invitations_its_confirmation_showed(db, campaign_people):
-    from bot.services import people
-    from bot.services.invites import create_invites
+    from bot.services.admin import people
+    from bot.services.admin.invites import create_invites
 
     admin = await actor(db, ADMIN)
     await create_invites(db, "focal_point", "SNV", count=2)

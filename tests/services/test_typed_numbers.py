@@ -11,13 +11,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from bot.render.assessment import item_screen, summary_screen
-from bot.render.results import rank_screen
-from bot.render.review import review_screen
-from bot.services import assessment, results, review
+from bot.render.appraisal.review import review_screen
+from bot.render.assessment.cards import item_screen, summary_screen
+from bot.render.results.leader import rank_screen
 from bot.services.access import load_actor
-from bot.services.assessment_views import ItemView
-from bot.services.demo import seed_demo
+from bot.services.appraisal import review
+from bot.services.assessment import flow as assessment
+from bot.services.assessment.views import ItemView
+from bot.services.demo.seed import seed_demo
+from bot.services.results import leader as results
 from storage.models import Answer
 
 FOCAL, LEADER, REVIEWER = 700001, 700004, 700006  # the demo's Sở Nội vụ and its reviewer

@@ -6,8 +6,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from bot.services.admin.units_import import import_units
 from bot.services.errors import InputFileErrors
-from bot.services.units_import import import_units
 from storage.models import Unit
 
 CSV = (

@@ -1,0 +1,1 @@
+"""Administrators' screens and spreadsheets."""

@@ -1,0 +1,1 @@
+"""Appraisers' screens and the notices their decisions send."""

@@ -1,0 +1,446 @@
+"""Screens of the guided self-assessment: the item, its evidence, the list, the summary."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from html import escape
+from typing import Any, TypeVar
+
+from bot.i18n import _
+from bot.render.actions import Action
+from bot.render.numbers import vn_date, vn_number, vn_points
+from bot.render.screen import Button, Screen, rows
+from bot.services.assessment.views import DONE, PARTIAL, ItemList, ItemView, Notice, Paused, PeriodRef, Summary
+from scoring import SubIndex, parse_decimal
+from scoring.methods import Ratio
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+BAR_CELLS = 10
+MARKS = {DONE: "✅", PARTIAL: "◐", "missing": "⬜"}
+PICK, CONFIRM = "pick", "confirm"  # the cursor steps of bot.services.assessment.flow
+_BROKEN = (ArithmeticError, ValueError, TypeError, KeyError, AttributeError, IndexError)
+
+
+def guarded(code: str, build: Callable[[], T], fallback: T | None = None) -> T | str:
+    """One item's part of a screen; if a stored value cannot be shown, say which item failed
+    (the log names the item, never the value) and let the rest of the screen render."""
+    try:
+        return build()
+    except _BROKEN as exc:  # the exception's text may hold the value: only its type is logged
+        logger.warning("could not render a stored value: item=%s error=%s", code, type(exc).__name__)
+        return fallback if fallback is not None else cannot_show(code)
+
+
+def cannot_show(code: str) -> str:
+    return _("⚠️ The stored answer of item {code} cannot be shown.").format(code=escape(code))
+
+
+def typed_number(value: Any) -> str:
+    """A number exactly as stored, written the Vietnamese way: 1234567.5 → "1.234.567,5"."""
+    number = parse_decimal(value)
+    exponent = number.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return vn_number(number, places)
+
+
+def progress_bar(done: int, total: int) -> str:
+    filled = round(BAR_CELLS * done / total) if total else 0
+    return f"{'▓' * filled}{'░' * (BAR_CELLS - filled)} {done}/{total}"
+
+
+def points_text(points: Decimal | None, max_points: Decimal, provisional: bool = False) -> str:
+    text = _("{points}/{max} points").format(points=vn_points(points or Decimal(0)), max=vn_points(max_points))
+    if not provisional:
+        return text
+    return _("{points} (provisional)").format(points=text)
+
+
+def header(ref: PeriodRef) -> str:
+    line = _("<b>{unit}</b> · {title} — deadline {deadline}").format(
+        unit=escape(ref.unit_name), title=escape(ref.title), deadline=vn_date(ref.deadline)
+    )
+    if ref.read_only:
+        line += "\n🔒 " + read_only_text(ref)
+    return line
+
+
+def read_only_text(ref: PeriodRef) -> str:
+    return {
+        "locked": _("The period is locked: answers can be viewed, not changed."),
+        "published": _("Results are published: answers can be viewed, not changed."),
+        "deadline": _("The deadline ({deadline}) has passed: answers can be viewed, not changed."),
+        "draft": _("The period is not open yet."),
+    }.get(ref.read_only or "", "").format(deadline=vn_date(ref.deadline))
+
+
+def notice_text(notice: Notice | None) -> str:
+    if notice is None:
+        return ""
+    d = notice.details
+    if notice.kind in ("recorded", "unchanged"):
+        template = _("✅ Saved {code}: {points}") if notice.kind == "recorded" else _("☑️ {code} unchanged: {points}")
+        return template.format(code=d["code"], points=points_text(d["points"], d["max"], d["provisional"]))
+    return {
+        "evidence_added": _("📎 Evidence received."),
+        "evidence_duplicate": _("📎 This file is already attached to the item; it was kept once."),
+        "evidence_removed": _("🗑 Evidence removed."),
+        "docref_saved": _("📄 Cited document saved."),
+        "submitted": _(
+            "📨 Submitted {count} answers. Reviewers will check them; you will be told if anything is sent back."
+        ),
+    }.get(notice.kind, "").format(**d)
+
+
+def describe_answer(sub: SubIndex, raw: dict[str, Any] | None) -> str:
+    """The stored answer in words; a value that cannot be shown names the item instead."""
+    return guarded(sub.code, lambda: _describe(sub, raw))
+
+
+def _describe(sub: SubIndex, raw: dict[str, Any] | None) -> str:
+    if raw is None:
+        return _("not answered")
+    kind = sub.method.kind
+    unit = f" {escape(sub.unit)}" if sub.unit else ""
+    if kind == "yes_no":
+        return _("Yes") if raw.get("yes") else _("No")
+    if kind == "options":
+        return next((escape(o.label) for o in sub.method.options if o.code == raw.get("option")), "?")
+    if kind == "criteria":
+        chosen = [escape(c.name) for c in sub.criteria if c.code in raw.get("criteria", [])]
+        return "; ".join(chosen) if chosen else _("none of the criteria")
+    if kind == "ratio":
+        a, b = parse_decimal(raw["a"]), parse_decimal(raw["b"])
+        share = f" ({vn_number(a / b * 100, 1)} %)" if b else ""
+        return f"{typed_number(a)}/{typed_number(b)}{unit}{share}"
+    if kind == "count_tiers":
+        return f"{typed_number(raw['count'])}{unit}"
+    if kind == "minmax":
+        return f"{typed_number(raw['value'])}{unit}"
+    return escape(f"{raw}")
+
+
+def evidence_kinds_text(sub: SubIndex) -> str:
+    names = {"photo": _("photo"), "file": _("file"), "link": _("link"), "document_ref": _("cited document")}
+    return ", ".join(names[k] for k in sub.evidence.kinds)
+
+
+def item_screen(view: ItemView) -> Screen:
+    sub = view.sub
+    lines = [header(view.ref), progress_bar(view.answered, view.total)]
+    if view.notice:
+        lines += ["", notice_text(view.notice)]
+    lines += [
+        "",
+        f"<b>{escape(view.index.code)}. {escape(view.index.name)}</b>",
+        _("<b>{code} {name}</b> (up to {max} points)").format(
+            code=escape(sub.code), name=escape(sub.name), max=vn_points(sub.max_points)
+        ),
+    ]
+    if sub.illustrative:
+        lines.append(_("<i>Illustrative item (the official wording was not published).</i>"))
+    lines.append("❓ " + escape(sub.question))
+    if sub.hint:
+        lines.append("💡 " + escape(sub.hint))
+    if sub.evidence.kinds:
+        need = _("required") if sub.evidence.required else _("optional")
+        lines.append(
+            _("📎 Evidence ({need}): {what} — {kinds}").format(
+                need=need, what=escape(sub.evidence.description) or "—", kinds=evidence_kinds_text(sub)
+            )
+        )
+    if view.unreadable:
+        lines.append(
+            _("⚠️ The stored answer of item {code} no longer fits the item; answer it again.").format(
+                code=escape(sub.code)
+            )
+        )
+    elif view.raw is not None:
+        lines.append(
+            _("Current answer: {answer} — {points}").format(
+                answer=describe_answer(sub, view.raw), points=points_text(view.points, sub.max_points, view.provisional)
+            )
+        )
+    if view.review_comment:
+        lines.append(_("↩️ Sent back by the reviewers: “{comment}”").format(comment=escape(view.review_comment)))
+    if view.evidence and view.step != "evidence_manage":
+        lines.append(_("Evidence sent: {count}").format(count=len(view.evidence)))
+    prompt = step_prompt(view)
+    if prompt:
+        lines += ["", prompt]
+    return Screen("\n".join(lines), item_buttons(view))
+
+
+def step_prompt(view: ItemView) -> str:
+    sub, step = view.sub, view.step
+    if view.ref.read_only:
+        return ""
+    if step == "b":
+        assert isinstance(sub.method, Ratio)
+        return _("✍️ Got {a}. Now type: {label}").format(
+            a=guarded(sub.code, lambda: typed_number(view.pending["a"]), "?"),
+            label=escape(sub.method.b_label or _("the total (b)")),
+        )
+    if step == PICK:
+        return _("❓ “{typed}” can be read two ways. Which number do you mean?").format(
+            typed=escape(str(view.pending.get("text", "")))
+        )
+    if step == CONFIRM:
+        return guarded(sub.code, lambda: unusual_prompt(view))
+    if step == "evidence":
+        return _(
+            "📎 Send photos or files (PDF, Word, Excel…) here in the chat, paste a link, or cite a document. "
+            "Press “Next” when done."
+        )
+    if step == "evidence_manage":
+        listed = [f"{n}. {escape(e.label)}" for n, e in enumerate(view.evidence, 1)] or [_("No evidence yet.")]
+        return "\n".join([_("🗂 Evidence of this item:"), *listed])
+    if step == "doc_number":
+        return _("📄 Type the document's number (e.g. 123/QĐ-UBND).")
+    if step == "doc_date":
+        return _("📅 Type the date it was issued (dd/mm/yyyy).")
+    if step == "doc_summary":
+        return _("📝 Type its summary (trích yếu).")
+    kind = sub.method.kind
+    if kind == "ratio":
+        assert isinstance(sub.method, Ratio)
+        return _("✍️ Type {a}, or both numbers as a/b (e.g. 45/50).").format(
+            a=escape(sub.method.a_label or _("the achieved number (a)"))
+        )
+    if kind == "count_tiers":
+        return _("✍️ Type a whole number.")
+    if kind == "minmax":
+        if sub.method.number_fields()["value"].integer:
+            return _("✍️ Type a whole number.")
+        return _("✍️ Type a number (12,5 and 12.5 are both fine).")
+    if kind == "criteria":
+        return _("Tick every criterion that holds, then press “Done”.")
+    return _("Choose an answer:")
+
+
+def field_label(sub: SubIndex, key: str) -> str:
+    method = sub.method
+    if key == "a" and isinstance(method, Ratio) and method.a_label:
+        return escape(method.a_label)
+    if key == "b" and isinstance(method, Ratio) and method.b_label:
+        return escape(method.b_label)
+    return escape(sub.name)
+
+
+def unusual_prompt(view: ItemView) -> str:
+    """ "Are you sure?" for numbers outside the plausible range the framework gives."""
+    sub, raw = view.sub, view.pending["raw"]
+    fields = sub.method.number_fields()
+    lines = []
+    for key in view.pending.get("unusual", []):
+        field, value = fields[key], parse_decimal(raw[key])
+        if field.plausible_max is not None and value > field.plausible_max:
+            template = _("⚠️ {label}: {value} — unusually large (usually at most {bound}).")
+            bound = field.plausible_max
+        else:
+            template = _("⚠️ {label}: {value} — unusually small (usually at least {bound}).")
+            bound = field.plausible_min
+        lines.append(template.format(label=field_label(sub, key), value=typed_number(value), bound=typed_number(bound)))
+    lines.append(_("Are you sure? Press “Yes, save it”, or type the number again."))
+    return "\n".join(lines)
+
+
+def reading_buttons(view: ItemView, act: Any) -> list[list[Button]]:
+    """The two readings of an ambiguous number: thousands grouped, or a decimal point."""
+    choices = view.pending.get("choices", [])[:2]
+    labels = (_("{value} (a dot groups thousands)"), _("{value} (the dot is a decimal mark)"))
+    return [
+        [Button(labels[n].format(value=typed_number(choice)), act("ans", f"r:{n}"))] for n, choice in enumerate(choices)
+    ]
+
+
+def item_buttons(view: ItemView) -> tuple[tuple[Button, ...], ...]:
+    ref, sub = view.ref, view.sub
+
+    def act(verb: str, arg: str = "", code: str = sub.code) -> str:
+        return Action(verb, ref.unit_id, ref.period_id, code, arg).pack()
+
+    nav_back = Button(_("⬅️ Back"), act("nav", "back"))
+    nav_list = Button(_("📋 List"), act("lst", "0"))
+    pause = Button(_("⏸ Pause"), act("nav", "pause"))
+    forward = (
+        Button(_("Next ➡️"), act("nav", "next"))
+        if view.raw is not None or ref.read_only
+        else (Button(_("⏭ Skip"), act("nav", "skip")) if sub.skippable else None)
+    )
+    bottom = [nav_back, *([forward] if forward else [])]
+    if ref.read_only:
+        return rows(bottom, [nav_list])
+    if view.step == "evidence":
+        tools = []
+        if "document_ref" in sub.evidence.kinds:
+            tools.append(Button(_("📄 Cite a document"), act("doc")))
+        tools.append(Button(_("🗂 Evidence ({count})").format(count=len(view.evidence)), act("evm")))
+        return rows(
+            tools,
+            [Button(_("✏️ Change answer"), act("nav", "edit")), Button(_("Next ➡️"), act("nav", "next"))],
+            [nav_list, pause],
+        )
+    if view.step == "evidence_manage":
+        deletes = [Button(_("🗑 Remove {n}").format(n=n), act("evd", str(e.id))) for n, e in enumerate(view.evidence, 1)]
+        return rows(
+            *[deletes[i : i + 3] for i in range(0, len(deletes), 3)],
+            [Button(_("↩️ Back to the item"), act("nav", "evidence"))],
+        )
+    if view.step == PICK:
+        picks = guarded(sub.code, lambda: reading_buttons(view, act), [])
+        return rows(
+            *(picks if isinstance(picks, list) else []), [Button(_("✖️ Cancel"), act("nav", "edit"))], [nav_list, pause]
+        )
+    if view.step == CONFIRM:
+        return rows(
+            [Button(_("✅ Yes, save it"), act("ans", "k")), Button(_("✏️ Type again"), act("nav", "edit"))],
+            [nav_list, pause],
+        )
+    if view.step in ("b", "doc_number", "doc_date", "doc_summary"):
+        return rows(
+            [Button(_("✖️ Cancel"), act("nav", "evidence" if view.step.startswith("doc") else "edit"))],
+            [nav_list, pause],
+        )
+    return rows(*answer_buttons(view, act), bottom, [nav_list, pause])
+
+
+def answer_buttons(view: ItemView, act: Any) -> list[list[Button]]:
+    sub = view.sub
+    kind = sub.method.kind
+    current = view.raw or {}
+    if kind == "yes_no":
+        yes, no = _("Yes"), _("No")
+        if "yes" in current:
+            yes, no = (f"• {yes} •", no) if current["yes"] else (yes, f"• {no} •")
+        return [[Button(yes, act("ans", "y")), Button(no, act("ans", "n"))]]
+    if kind == "options":
+        return [
+            [Button(("• " if current.get("option") == o.code else "") + o.label, act("ans", f"o:{o.code}"))]
+            for o in sub.method.options
+        ]
+    if kind == "criteria":
+        chosen = view.pending.get("criteria", current.get("criteria", []))
+        toggles = [
+            [
+                Button(
+                    ("✅ " if c.code in chosen else "⬜ ") + f"{c.name} ({vn_points(c.points)})",
+                    act("ans", f"t:{c.code}"),
+                )
+            ]
+            for c in sub.criteria
+        ]
+        return [*toggles, [Button(_("✔️ Done"), act("ans", "d"))]]
+    return []
+
+
+def list_screen(view: ItemList) -> Screen:
+    lines = [header(view.ref), _("<b>All items</b> (✅ done · ◐ evidence missing or sent back · ⬜ not answered)")]
+    buttons: list[list[Button]] = []
+    for index_name, items in view.groups:
+        lines.append(f"\n<b>{escape(index_name)}</b>")
+        for row in items:
+            pointer = " 👈" if row.code == view.current else ""
+            lines.append(f"{MARKS[row.mark]} {escape(row.code)} {escape(row.name)}{pointer}")
+        buttons += [
+            [
+                Button(
+                    f"{MARKS[r.mark]} {r.code}",
+                    Action("nav", view.ref.unit_id, view.ref.period_id, r.code, "open").pack(),
+                )
+                for r in items[i : i + 4]
+            ]
+            for i in range(0, len(items), 4)
+        ]
+    paging = []
+    if view.page > 0:
+        paging.append(
+            Button(
+                _("⬅️ Previous page"), Action("lst", view.ref.unit_id, view.ref.period_id, "", str(view.page - 1)).pack()
+            )
+        )
+    if view.page + 1 < view.pages:
+        paging.append(
+            Button(_("Next page ➡️"), Action("lst", view.ref.unit_id, view.ref.period_id, "", str(view.page + 1)).pack())
+        )
+    summary = Button(_("📊 Summary and submit"), Action("sub", view.ref.unit_id, view.ref.period_id).pack())
+    return Screen("\n".join(lines), rows(*buttons, paging, [summary]))
+
+
+def _codes(items: tuple[tuple[str, str], ...]) -> str:
+    return ", ".join(code for code, _name in items)
+
+
+def summary_screen(view: Summary) -> Screen:
+    ref = view.ref
+    lines = [header(ref)]
+    if view.notice:
+        lines += ["", notice_text(view.notice)]
+    lines += [
+        "",
+        _("<b>Self-assessment summary</b>"),
+        _("Answered {answered}/{total} items · self-scored total: {points}").format(
+            answered=view.answered,
+            total=view.total,
+            points=f"{vn_number(view.points)}/{vn_number(view.max_points)}",
+        ),
+    ]
+    lines += [
+        f"{escape(x.code)}. {escape(x.name)}: {vn_points(x.points)}/{vn_points(x.max_points)}" for x in view.lines
+    ]
+    if view.missing_evidence:
+        lines.append(_("⚠️ Evidence missing: {codes}").format(codes=_codes(view.missing_evidence)))
+    if view.unanswered:
+        lines.append(_("⬜ Not answered (count as 0): {codes}").format(codes=_codes(view.unanswered)))
+    if view.sent_back:
+        lines.append(_("↩️ Sent back for supplement: {codes}").format(codes=_codes(view.sent_back)))
+    if view.unreadable:
+        lines.append(
+            _("⚠️ Stored answers that cannot be read (count as 0, answer them again): {codes}").format(
+                codes=_codes(view.unreadable)
+            )
+        )
+    if view.submitted:
+        lines.append(
+            _(
+                "📨 Submitted. You can still correct answers until the deadline; corrected ones are "
+                "submitted again from here."
+            )
+        )
+    back_to_list = Button(_("📋 List"), Action("lst", ref.unit_id, ref.period_id, "", "0").pack())
+    if ref.read_only:
+        return Screen("\n".join(lines), rows([back_to_list]))
+    if view.confirming:
+        lines += ["", _("Submit the answers now? Reviewers will start checking them.")]
+        return Screen(
+            "\n".join(lines),
+            rows(
+                [
+                    Button(_("✅ Yes, submit"), Action("sbc", ref.unit_id, ref.period_id).pack()),
+                    Button(_("✖️ Not yet"), Action("lst", ref.unit_id, ref.period_id, "", "0").pack()),
+                ]
+            ),
+        )
+    submit = Button(_("📨 Submit"), Action("sub", ref.unit_id, ref.period_id, "", "confirm").pack())
+    return Screen("\n".join(lines), rows([submit], [back_to_list]))
+
+
+def paused_screen(view: Paused) -> Screen:
+    text = _(
+        "⏸ Paused at item {code} ({answered}/{total} answered). Everything is saved: type /tiep or press "
+        "the button when you want to continue."
+    ).format(code=view.code or "—", answered=view.answered, total=view.total)
+    return Screen(text, rows([Button(_("▶️ Continue"), Action("mnu", arg="assess").pack())]))
+
+
+def screen_for(result: ItemView | Summary | ItemList | Paused) -> Screen:
+    if isinstance(result, ItemView):
+        return item_screen(result)
+    if isinstance(result, Summary):
+        return summary_screen(result)
+    if isinstance(result, ItemList):
+        return list_screen(result)
+    return paused_screen(result)

@@ -1,0 +1,1 @@
+"""Messages the bot starts itself and the coordinator's reminder settings."""

@@ -1,0 +1,1 @@
+"""Leaders' results: rank, weakest items, charts, rankings as tables."""

@@ -1,0 +1,1 @@
+"""Units and people, invitations, frameworks, exports, spreadsheets, health checks."""

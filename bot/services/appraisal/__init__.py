@@ -1,0 +1,1 @@
+"""Appraisal of what units submitted: the review queue and its decisions."""

@@ -1,0 +1,1 @@
+"""The focal point's questions: context, items, views, answers, evidence."""

@@ -1,0 +1,438 @@
+"""The guided self-assessment: one use case per action a focal point takes, one transaction each.
+
+The cursor (which item, which step, half-given input) lives in the Conversation row, so a person
+resumes exactly where they stopped — after hours, or after the bot process was killed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from bot.services.access import Actor
+from bot.services.assessment.answers import record_history, snapshot, write_answer
+from bot.services.assessment.context import (
+    Ctx,
+    UnknownItem,
+    assessment,
+    evidence_counts,
+    item_points,
+    readable,
+)
+from bot.services.assessment.evidence import add_link, document_ref_step
+from bot.services.assessment.items import ToSummary, item_view, open_at
+from bot.services.assessment.views import (
+    DONE,
+    MISSING,
+    PARTIAL,
+    IndexLine,
+    ItemList,
+    ItemView,
+    ListRow,
+    Notice,
+    Paused,
+    Summary,
+)
+from bot.services.errors import ServiceError
+from scoring import InvalidAnswer, SubIndex, parse_answer
+from scoring.numbers import normalize_typed, read_number
+from storage.db import Database
+from storage.types import utcnow
+
+LIST_PAGE = 12
+# Two numbers typed at once, a/b ("45/50", "1.234 trên 1.500"), read after `normalize_typed`.
+_RATIO = re.compile(r"^([0-9.,]+)\s*(?:/|:|trên|tren|\s)\s*([0-9.,]+)$", re.IGNORECASE)
+PICK, CONFIRM = "pick", "confirm"  # cursor steps: which reading of a number? / an unusual number: sure?
+YES_WORDS = {"có", "co", "đạt", "dat", "yes", "rồi", "roi", "x"}
+NO_WORDS = {"không", "khong", "ko", "chưa", "chua", "no", "không đạt", "khong dat"}
+
+
+class ExpectButton(ServiceError):
+    """Text arrived where a button is expected."""
+
+    reason = "expect_button"
+
+
+class NothingOpen(ServiceError):
+    reason = "nothing_open"
+
+
+class InputRejected(ServiceError):
+    """Typed input that does not fit the open item, with the labels a message needs."""
+
+    reason = "input_rejected"
+
+    def __init__(self, error: InvalidAnswer, a_label: str = "a", b_label: str = "b") -> None:
+        super().__init__()
+        self.error, self.a_label, self.b_label = error, a_label, b_label
+
+    @classmethod
+    def of(cls, error: InvalidAnswer, sub: SubIndex) -> InputRejected:
+        method = sub.method
+        return cls(error, getattr(method, "a_label", "") or "a", getattr(method, "b_label", "") or "b")
+
+
+class ChoiceExpired(ServiceError):
+    """A reading or confirmation button that does not match what the item is asking now
+    (pressed twice, after typing something else, or forged)."""
+
+    reason = "choice_expired"
+
+
+# -- reading ---------------------------------------------------------------------------------------
+def _first_open_item(ctx: Ctx) -> str | None:
+    for sub in ctx.items:
+        answer = ctx.answers.get(sub.code)
+        if answer is None or not answer.given or answer.status == "needs_supplement":
+            return sub.code
+    return None
+
+
+async def open_current(
+    db: Database, actor: Actor, unit_id: int | None = None, now: datetime | None = None
+) -> ItemView | Summary:
+    """Resume where the person stopped; a first visit starts at the first unanswered item."""
+    now = now or utcnow()
+    async with assessment(db, actor, unit_id, None, now) as ctx:
+        cursor = ctx.cursor
+        code = cursor.get("code") if cursor.get("period") == ctx.period.id else None
+        if cursor.get("step") == "summary" and cursor.get("period") == ctx.period.id:
+            return await _summary(ctx)
+        if code is not None and any(s.code == code for s in ctx.items):
+            return await item_view(ctx, code)
+        code = _first_open_item(ctx)
+        if code is None:
+            return await _summary(ctx)
+        return await open_at(ctx, code, now)
+
+
+async def open_item(
+    db: Database,
+    actor: Actor,
+    unit_id: int,
+    period_id: int,
+    code: str,
+    step: str = "answer",
+    now: datetime | None = None,
+) -> ItemView:
+    """Open any item (from the list, a reminder or a reviewer's notice) at a step, showing its current value."""
+    now = now or utcnow()
+    async with assessment(db, actor, unit_id, period_id, now) as ctx:
+        ctx.item(code)
+        return await open_at(ctx, code, now, step=step)
+
+
+# -- answering -------------------------------------------------------------------------------------
+async def _record(ctx: Ctx, sub: SubIndex, raw: dict[str, Any], now: datetime) -> ItemView:
+    answer, changed = await write_answer(
+        ctx.sql,
+        period_id=ctx.period.id,
+        unit_id=ctx.unit.id,
+        sub=sub,
+        raw=raw,
+        person_id=ctx.actor.person_id,
+        now=now,
+        known=ctx.answers.get(sub.code),
+    )
+    ctx.answers[sub.code] = answer
+    points, provisional = await item_points(ctx, sub, answer)
+    notice = Notice(
+        "recorded" if changed else "unchanged",
+        {"code": sub.code, "points": points, "max": sub.max_points, "provisional": provisional},
+    )
+    if sub.evidence.kinds:
+        return await open_at(ctx, sub.code, now, step="evidence", notice=notice)
+    return await _advance(ctx, sub.code, now, notice)
+
+
+async def _advance(ctx: Ctx, code: str, now: datetime, notice: Notice | None = None) -> ItemView:
+    position = ctx.position(code)
+    if position + 1 < len(ctx.items):
+        return await open_at(ctx, ctx.items[position + 1].code, now, notice=notice)
+    ctx.set_cursor(now, code=code, step="summary")
+    raise ToSummary(notice)
+
+
+async def answer_choice(
+    db: Database,
+    actor: Actor,
+    unit_id: int,
+    period_id: int,
+    code: str,
+    kind: str,
+    value: str,
+    now: datetime | None = None,
+) -> ItemView | Summary:
+    """A button answer: y / n (yes-no), o:<option>, t:<criterion> (toggle), d (criteria done)."""
+    now = now or utcnow()
+    async with assessment(db, actor, unit_id, period_id, now) as ctx:
+        sub = ctx.item(code)
+        ctx.writable()
+        method = sub.method.kind
+        try:
+            if kind in ("y", "n") and method == "yes_no":
+                return await _record(ctx, sub, {"yes": kind == "y"}, now)
+            if kind == "o" and method == "options":
+                return await _record(ctx, sub, {"option": value}, now)
+            if kind == "t" and method == "criteria":
+                return await _toggle(ctx, sub, value, now)
+            if kind == "d" and method == "criteria":
+                chosen = _chosen_criteria(ctx, sub)
+                return await _record(ctx, sub, {"criteria": chosen}, now)
+            if kind in ("r", "k") and sub.method.number_fields():
+                return await _settle(ctx, sub, kind, value, now)
+        except ToSummary as done:
+            return await _summary(ctx, done.notice)
+        except InvalidAnswer as exc:
+            raise InputRejected.of(exc, sub) from exc
+        raise UnknownItem(code=code, kind=kind)
+
+
+async def _settle(ctx: Ctx, sub: SubIndex, kind: str, value: str, now: datetime) -> ItemView:
+    """A pressed reading ("r", value: its index) or confirmation ("k"): valid only for the question
+    the cursor holds now, so a stale, repeated or forged button changes nothing."""
+    cursor = ctx.cursor
+    pending = cursor.get("pending") or {}
+    if cursor.get("period") != ctx.period.id or cursor.get("code") != sub.code:
+        raise ChoiceExpired(code=sub.code)
+    if kind == "r" and cursor.get("step") == PICK:
+        choices = pending.get("choices") or []
+        if value not in ("0", "1") or int(value) >= len(choices):
+            raise ChoiceExpired(code=sub.code)
+        known = {**pending.get("known", {}), pending["pick"]: choices[int(value)]}
+        return await _numbers(ctx, sub, known, pending.get("typed", {}), now)
+    if kind == "k" and cursor.get("step") == CONFIRM and value == "" and isinstance(pending.get("raw"), dict):
+        return await _record(ctx, sub, pending["raw"], now)
+    raise ChoiceExpired(code=sub.code)
+
+
+def _chosen_criteria(ctx: Ctx, sub: SubIndex) -> list[str]:
+    cursor = ctx.cursor
+    if cursor.get("code") == sub.code and "criteria" in cursor.get("pending", {}):
+        return list(cursor["pending"]["criteria"])
+    answer = ctx.answers.get(sub.code)
+    return list(answer.raw.get("criteria", [])) if answer and answer.raw else []
+
+
+async def _toggle(ctx: Ctx, sub: SubIndex, criterion: str, now: datetime) -> ItemView:
+    if criterion not in {c.code for c in sub.criteria}:
+        raise UnknownItem(code=sub.code, criterion=criterion)
+    chosen = _chosen_criteria(ctx, sub)
+    chosen = [c for c in chosen if c != criterion] if criterion in chosen else [*chosen, criterion]
+    return await open_at(ctx, sub.code, now, pending={"criteria": chosen})
+
+
+async def answer_text(db: Database, actor: Actor, text: str, now: datetime | None = None) -> ItemView | Summary:
+    """Typed input for the item and step under the cursor (numbers, a/b, a cited document's parts, a link).
+
+    Raises InvalidAnswer (with the cursor unchanged) for input that does not fit.
+    """
+    now = now or utcnow()
+    async with assessment(db, actor, None, None, now) as ctx:
+        cursor = ctx.cursor
+        if cursor.get("period") != ctx.period.id or not cursor.get("code") or cursor.get("step") == "summary":
+            raise NothingOpen()
+        sub = ctx.item(cursor["code"])
+        step = cursor.get("step", "answer")
+        ctx.writable()
+        pending = cursor.get("pending") or {}
+        try:
+            if step == "b" or (step == PICK and pending.get("pick") == "b"):  # b again, a is kept
+                known = {"a": pending["a"]} if step == "b" else pending.get("known", {})
+                return await _numbers(ctx, sub, known, {"b": text}, now)
+            if step in ("answer", PICK, CONFIRM):  # typing instead of pressing: a fresh answer
+                return await _typed_answer(ctx, sub, text, now)
+            if step in ("doc_number", "doc_date", "doc_summary"):
+                return await document_ref_step(ctx, sub, step, text, now)
+            if step == "evidence":
+                return await add_link(ctx, sub, text, now)
+        except ToSummary as done:
+            return await _summary(ctx, done.notice)
+        except InvalidAnswer as exc:
+            raise InputRejected.of(exc, sub) from exc
+        raise ExpectButton()
+
+
+async def _typed_answer(ctx: Ctx, sub: SubIndex, text: str, now: datetime) -> ItemView:
+    kind = sub.method.kind
+    if kind == "ratio":
+        both = _RATIO.match(normalize_typed(text))
+        typed = {"a": both.group(1), "b": both.group(2)} if both else {"a": text}
+        return await _numbers(ctx, sub, {}, typed, now)
+    if kind == "count_tiers":
+        return await _numbers(ctx, sub, {}, {"count": text}, now)
+    if kind == "minmax":
+        return await _numbers(ctx, sub, {}, {"value": text}, now)
+    if kind == "yes_no" and text.strip().lower() in YES_WORDS | NO_WORDS:
+        return await _record(ctx, sub, {"yes": text.strip().lower() in YES_WORDS}, now)
+    raise ExpectButton()
+
+
+async def _numbers(ctx: Ctx, sub: SubIndex, known: dict[str, str], typed: dict[str, str], now: datetime) -> ItemView:
+    """Carry an item's typed numbers forward: read each the Vietnamese way (refusing what its field
+    does not allow); ask which reading is meant when a text has two; ask for b while only a is
+    known; ask "are you sure?" when a number is outside its plausible range; else record.
+
+    `known` holds numbers already settled (machine text, "12.5"), `typed` the texts still to read."""
+    fields = sub.method.number_fields()
+    typed = dict(typed)
+    while typed:
+        key, text = next(iter(typed.items()))
+        del typed[key]
+        reading = read_number(text, fields[key], key)
+        if reading.error is not None:
+            raise reading.error
+        if reading.ambiguous:
+            choices = [format(v, "f") for v in reading.values]
+            pending = {"known": known, "typed": typed, "pick": key, "text": text.strip(), "choices": choices}
+            return await open_at(ctx, sub.code, now, step=PICK, pending=pending)
+        known = {**known, key: format(reading.value, "f")}
+    if "b" in fields and "b" not in known:
+        return await open_at(ctx, sub.code, now, step="b", pending={"a": known["a"]})
+    unusual = sub.method.implausible(parse_answer(sub, known))
+    if unusual:
+        return await open_at(ctx, sub.code, now, step=CONFIRM, pending={"raw": known, "unusual": list(unusual)})
+    return await _record(ctx, sub, known, now)
+
+
+# -- moving around ---------------------------------------------------------------------------------
+async def navigate(
+    db: Database, actor: Actor, unit_id: int, period_id: int, code: str, action: str, now: datetime | None = None
+) -> ItemView | Summary | Paused:
+    """next / back / skip / edit (answer again) / pause / summary."""
+    now = now or utcnow()
+    async with assessment(db, actor, unit_id, period_id, now) as ctx:
+        sub = ctx.item(code)
+        position = ctx.position(code)
+        if action == "back":
+            return await open_at(ctx, ctx.items[max(position - 1, 0)].code, now)
+        if action == "edit":
+            ctx.writable()
+            return await open_at(ctx, code, now)
+        if action == "open":
+            return await open_at(ctx, code, now)
+        if action == "evidence":
+            return await open_at(ctx, code, now, step="evidence")
+        if action == "pause":
+            ctx.set_cursor(now, code=code, step=ctx.cursor.get("step", "answer"), pending=ctx.cursor.get("pending", {}))
+            return Paused(ctx.ref, code, ctx.answered(), len(ctx.items))
+        if action == "summary":
+            ctx.set_cursor(now, code=code, step="summary")
+            return await _summary(ctx)
+        if action == "skip" and not sub.skippable and not (ctx.answers.get(code) and ctx.answers[code].raw):
+            raise ServiceError("not_skippable", code=code)
+        if action in ("next", "skip"):
+            try:
+                return await _advance(ctx, code, now)
+            except ToSummary:
+                return await _summary(ctx)
+        raise UnknownItem(code=code, action=action)
+
+
+async def item_list(
+    db: Database, actor: Actor, unit_id: int | None, period_id: int | None, page: int = 0, now: datetime | None = None
+) -> ItemList:
+    now = now or utcnow()
+    async with assessment(db, actor, unit_id, period_id, now, write=False) as ctx:
+        counts = await evidence_counts(ctx)
+        rows = [(sub, ListRow(sub.code, sub.name, _mark(ctx, sub, counts))) for sub in ctx.items]
+        pages = max(1, -(-len(rows) // LIST_PAGE))
+        page = min(max(page, 0), pages - 1)
+        groups: dict[str, list[ListRow]] = {}
+        for sub, row in rows[page * LIST_PAGE : (page + 1) * LIST_PAGE]:
+            groups.setdefault(ctx.framework.index(sub.index_code).name, []).append(row)
+        current = ctx.cursor.get("code") if ctx.cursor.get("period") == ctx.period.id else None
+        return ItemList(ctx.ref, tuple((k, tuple(v)) for k, v in groups.items()), current, page, pages)
+
+
+def _mark(ctx: Ctx, sub: SubIndex, counts: dict[int, int]) -> str:
+    answer = ctx.answers.get(sub.code)
+    if answer is None or not answer.given:
+        return MISSING
+    if answer.status == "needs_supplement" or (sub.evidence.required and not counts.get(answer.id)):
+        return PARTIAL
+    return DONE
+
+
+# -- the end ---------------------------------------------------------------------------------------
+async def _summary(ctx: Ctx, notice: Notice | None = None, confirming: bool = False) -> Summary:
+    counts = await evidence_counts(ctx)
+    totals: dict[str, list[Decimal]] = {}
+    unanswered, missing, sent_back, unreadable = [], [], [], []
+    for sub in ctx.items:
+        answer = ctx.answers.get(sub.code)
+        usable = readable(sub, answer)
+        points, _ = await item_points(ctx, sub, answer) if answer and usable else (None, False)
+        line = totals.setdefault(sub.index_code, [Decimal(0), Decimal(0)])
+        line[0] += points or 0
+        line[1] += sub.max_points
+        if answer is None or not answer.given:
+            unanswered.append((sub.code, sub.name))
+            continue
+        if not usable:
+            unreadable.append((sub.code, sub.name))
+        if sub.evidence.required and not counts.get(answer.id):
+            missing.append((sub.code, sub.name))
+        if answer.status == "needs_supplement":
+            sent_back.append((sub.code, sub.name))
+    lines = tuple(
+        IndexLine(i.code, i.name, totals[i.code][0], totals[i.code][1])
+        for i in ctx.framework.indices
+        if i.code in totals
+    )
+    answered = [a for a in ctx.answers.values() if a.given]
+    submitted = bool(answered) and all(a.status in ("submitted", "accepted") for a in answered)
+    return Summary(
+        ctx.ref,
+        lines,
+        sum((x.points for x in lines), Decimal(0)),
+        sum((x.max_points for x in lines), Decimal(0)),
+        len(answered),
+        len(ctx.items),
+        tuple(unanswered),
+        tuple(missing),
+        tuple(sent_back),
+        submitted,
+        confirming,
+        notice,
+        tuple(unreadable),
+    )
+
+
+async def summary(
+    db: Database,
+    actor: Actor,
+    unit_id: int | None,
+    period_id: int | None,
+    confirming: bool = False,
+    now: datetime | None = None,
+) -> Summary:
+    now = now or utcnow()
+    async with assessment(db, actor, unit_id, period_id, now, write=False) as ctx:
+        if confirming:
+            ctx.writable()
+        return await _summary(ctx, confirming=confirming)
+
+
+async def submit(db: Database, actor: Actor, unit_id: int, period_id: int, now: datetime | None = None) -> Summary:
+    """Submit every answered item (a sent-back item returns to the reviewers' queue)."""
+    now = now or utcnow()
+    async with assessment(db, actor, unit_id, period_id, now) as ctx:
+        ctx.writable()
+        count = 0
+        for answer in ctx.answers.values():
+            if answer.given and answer.status in ("draft", "needs_supplement"):
+                old = snapshot(answer)
+                answer.status = "submitted"
+                await ctx.sql.run(
+                    "UPDATE answer SET status = 'submitted', submitted_at = :at WHERE id = :id",
+                    {"at": ctx.sql.instant(now), "id": answer.id},
+                )
+                await record_history(ctx.sql, answer, "submit", actor.person_id, now, old, snapshot(answer))
+                count += 1
+        if count == 0:
+            raise ServiceError("nothing_to_submit")
+        ctx.set_cursor(now, code=ctx.items[-1].code if ctx.items else None, step="summary")
+        return await _summary(ctx, Notice("submitted", {"count": count}))

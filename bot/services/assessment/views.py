@@ -1,0 +1,115 @@
+"""Plain result objects of the self-assessment use cases (rendered by bot.render.assessment.cards)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from scoring import Index, SubIndex
+
+DONE, PARTIAL, MISSING = "done", "partial", "missing"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to tell the person above the screen: kind + details (rendered in one place)."""
+
+    kind: str  # recorded, unchanged, evidence_added, evidence_duplicate, evidence_removed, docref_saved, …
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PeriodRef:
+    unit_id: int
+    unit_name: str
+    period_id: int
+    title: str
+    deadline: date
+    read_only: str | None  # None, or why: locked, published, deadline, draft
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    id: int
+    kind: str  # photo, document, link, document_ref
+    label: str
+    size: int | None
+
+
+@dataclass(frozen=True)
+class ItemView:
+    ref: PeriodRef
+    sub: SubIndex
+    index: Index
+    position: int  # 1-based among the items this unit answers
+    total: int
+    answered: int
+    raw: dict[str, Any] | None
+    points: Decimal | None  # verified if present, else self points (min-max: against the cohort so far)
+    provisional: bool
+    status: str
+    evidence: tuple[EvidenceItem, ...]
+    step: str  # answer, b, evidence, doc_number, doc_date, doc_summary
+    pending: dict[str, Any]
+    review_comment: str = ""
+    notice: Notice | None = None
+    unreadable: bool = False  # a stored answer that no longer fits the item: named, to be answered again
+
+    @property
+    def answered_now(self) -> bool:
+        return self.raw is not None
+
+    @property
+    def evidence_missing(self) -> bool:
+        return self.sub.evidence.required and self.raw is not None and not self.evidence
+
+
+@dataclass(frozen=True)
+class ListRow:
+    code: str
+    name: str
+    mark: str  # done, partial, missing
+
+
+@dataclass(frozen=True)
+class ItemList:
+    ref: PeriodRef
+    groups: tuple[tuple[str, tuple[ListRow, ...]], ...]  # (index name, rows)
+    current: str | None
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class IndexLine:
+    code: str
+    name: str
+    points: Decimal
+    max_points: Decimal
+
+
+@dataclass(frozen=True)
+class Summary:
+    ref: PeriodRef
+    lines: tuple[IndexLine, ...]
+    points: Decimal
+    max_points: Decimal
+    answered: int
+    total: int
+    unanswered: tuple[tuple[str, str], ...]
+    missing_evidence: tuple[tuple[str, str], ...]
+    sent_back: tuple[tuple[str, str], ...]
+    submitted: bool
+    confirming: bool = False
+    notice: Notice | None = None
+    unreadable: tuple[tuple[str, str], ...] = ()  # stored answers that no longer fit: count as 0
+
+
+@dataclass(frozen=True)
+class Paused:
+    ref: PeriodRef
+    code: str | None
+    answered: int
+    total: int

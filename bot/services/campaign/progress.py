@@ -1,0 +1,160 @@
+"""Where each unit of a period stands: items it answers, answered, submitted, and its people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.access import Actor, NotAllowed
+from bot.services.admin.frameworks import framework_of
+from bot.services.assessment.context import current_period
+from bot.services.errors import ServiceError
+from bot.services.results.scores import period_units
+from scoring import Framework
+from storage.db import Database
+from storage.models import Answer, Evidence, FrameworkVersion, Membership, Period, Person, Unit
+
+
+@dataclass(frozen=True)
+class Contact:
+    person_id: int
+    chat_id: int
+    full_name: str
+    reachable: bool
+
+
+@dataclass
+class UnitProgress:
+    unit_id: int
+    code: str
+    name: str
+    cohort: str
+    total: int  # items the unit answers (applicable, not entered by coordinators)
+    answered: int = 0
+    submitted: int = 0
+    missing_evidence: int = 0
+    focal_points: list[Contact] = field(default_factory=list)
+    leaders: list[Contact] = field(default_factory=list)
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.answered
+
+    @property
+    def behind(self) -> bool:
+        """Not done yet: items unanswered, or answers not submitted."""
+        return self.missing > 0 or self.submitted < self.answered
+
+    @property
+    def share(self) -> float:
+        return self.answered / self.total if self.total else 1.0
+
+
+def askable_count(framework: Framework, attributes: dict) -> int:
+    return sum(1 for s in framework.sub_indices if s.method.kind != "external" and s.applies_to(attributes or {}))
+
+
+async def period_progress(session: AsyncSession, period: Period) -> tuple[Framework, list[UnitProgress]]:
+    framework = framework_of(await session.get(FrameworkVersion, period.framework_version_id))
+    askable = {s.code: s for s in framework.sub_indices if s.method.kind != "external"}
+    units = await period_units(session, framework, set())
+    progress = {
+        u.id: UnitProgress(u.id, u.code, u.name, u.cohort, askable_count(framework, u.attributes)) for u in units
+    }
+    rows = await session.execute(
+        select(Answer.unit_id, Answer.sub_index_code, Answer.status, Answer.id).where(
+            Answer.period_id == period.id, Answer.raw.is_not(None)
+        )
+    )
+    answer_ids: dict[int, tuple[int, str]] = {}
+    for unit_id, code, status, answer_id in rows:
+        entry = progress.get(unit_id)
+        if entry is None or code not in askable:
+            continue
+        entry.answered += 1
+        entry.submitted += status in ("submitted", "accepted")
+        if askable[code].evidence.required:
+            answer_ids[answer_id] = (unit_id, code)
+    with_evidence = (
+        {
+            answer_id
+            for (answer_id,) in await session.execute(
+                select(Evidence.answer_id).where(Evidence.answer_id.in_(list(answer_ids))).group_by(Evidence.answer_id)
+            )
+        }
+        if answer_ids
+        else set()
+    )
+    for answer_id, (unit_id, _code) in answer_ids.items():
+        if answer_id not in with_evidence:
+            progress[unit_id].missing_evidence += 1
+    people = await session.execute(
+        select(Membership.unit_id, Membership.role, Person.id, Person.telegram_id, Person.full_name, Person.reachable)
+        .join(Person, Person.id == Membership.person_id)
+        .where(
+            Membership.active.is_(True),
+            Membership.unit_id.in_(list(progress)),
+            Person.telegram_id.is_not(None),
+            Membership.role.in_(("focal_point", "leader")),
+        )
+        .order_by(Person.id)
+    )
+    for unit_id, role, person_id, chat_id, name, reachable in people:
+        contact = Contact(person_id, chat_id, name, reachable)
+        (progress[unit_id].focal_points if role == "focal_point" else progress[unit_id].leaders).append(contact)
+    return framework, list(progress.values())
+
+
+async def open_periods(session: AsyncSession) -> list[Period]:
+    return list((await session.execute(select(Period).where(Period.state == "open").order_by(Period.id))).scalars())
+
+
+async def count_answers(session: AsyncSession, period_id: int) -> int:
+    return (
+        await session.execute(select(func.count()).select_from(Answer).where(Answer.period_id == period_id))
+    ).scalar_one()
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    period_title: str
+    deadline: object
+    units: tuple[UnitProgress, ...]  # least complete first
+
+
+async def progress_report(db: Database, actor: Actor) -> ProgressReport:
+    """Every unit's completion in the open period (reviewers, coordinators, admins)."""
+    if not any(r.role in ("reviewer", "coordinator", "admin") for r in actor.roles):
+        raise NotAllowed(role="coordinator")
+    async with db.read_session() as session:
+        periods = await open_periods(session)
+        if not periods:
+            raise ServiceError("no_open_period")
+        _framework, units = await period_progress(session, periods[-1])
+    units.sort(key=lambda u: (u.share, u.submitted, u.code))
+    return ProgressReport(periods[-1].title, periods[-1].deadline, tuple(units))
+
+
+@dataclass(frozen=True)
+class DeadlineInfo:
+    title: str
+    deadline: object
+    days_left: int
+    state: str
+
+
+async def deadline_info(db: Database, actor: Actor, today: object) -> DeadlineInfo:
+    """The deadline of the person's period (their unit's, or the newest open one for campaign roles)."""
+    async with db.read_session() as session:
+        period = None
+        if actor.unit is not None:
+            found = await current_period(session, await session.get(Unit, actor.unit.unit_id))
+            period = found[0] if found else None
+        if period is None:
+            periods = await open_periods(session)
+            period = periods[-1] if periods else None
+        if period is None:
+            raise ServiceError("no_open_period")
+        return DeadlineInfo(period.title, period.deadline, (period.deadline - today).days, period.state)

@@ -1,0 +1,1 @@
+"""The demo province: units, personas, answers and evidence files."""

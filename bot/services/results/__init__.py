@@ -1,0 +1,1 @@
+"""Scores, rank, weakest items, what-if and published index values."""
