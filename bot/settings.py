@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.campaign_calendar import TIMEZONE
 from storage.db import default_url, postgres_url
+from storage.s3 import S3Location
 
 SYSTEM_ENV_FILE = Path("/etc/dti-bot/env")
 # The checkout the code runs from (an editable install); None for a wheel (the Docker image).
@@ -30,7 +33,9 @@ NOT_SETTINGS = frozenset({ENV_FILE_VARIABLE, "DTI_TEST_POSTGRES_URL", "DTI_REQUI
 # The campaign's time zone is not a setting: Vietnam has one, and the calendar (bot.campaign_calendar),
 # the scheduler and the renderers use it together. A setting that moved only some of them would shift
 # deadlines by hours; see docs/operations.md.
-CAMPAIGN_TIMEZONE = "Asia/Ho_Chi_Minh"
+CAMPAIGN_TIMEZONE = TIMEZONE.key
+# What Telegram accepts as a webhook's secret token.
+WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 class SettingsError(ValueError):
@@ -55,6 +60,8 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     webhook_url: str | None = None
+    # The secret Telegram echoes to the webhook; the same for every replica (None: derived from the token).
+    webhook_secret: SecretStr | None = None
     bot_username: str | None = None
     frameworks_dir: Path | None = None
     show_peer_names: bool = True
@@ -62,6 +69,13 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     outbox_rate: float = 25.0  # messages per second for all senders together (Telegram allows ~30)
     outbox_stale_seconds: float = 60.0  # a claim older than this is taken back (its sender died)
+    # Evidence files in an S3-compatible store (MinIO…) instead of <data_dir>/evidence: for replicas.
+    evidence_bucket: str | None = None
+    evidence_prefix: str = "evidence"
+    evidence_endpoint: str | None = None
+    evidence_region: str | None = None
+    evidence_access_key: str | None = None
+    evidence_secret_key: SecretStr | None = None
 
     _source_file: Path | None = PrivateAttr(default=None)
 
@@ -76,6 +90,20 @@ class Settings(BaseSettings):
             raise SettingsError("database_url_at")
         if self.webhook_url is not None and not self.webhook_url.startswith(("https://", "http://")):
             raise SettingsError("webhook_url_scheme", url=self.webhook_url)
+        if self.webhook_secret is not None and not WEBHOOK_SECRET.match(self.webhook_secret.get_secret_value()):
+            raise SettingsError("webhook_secret_chars")
+        s3_named = [
+            f"DTI_{name.upper()}"
+            for name in (
+                "evidence_endpoint",
+                "evidence_region",
+                "evidence_access_key",
+                "evidence_secret_key",
+            )
+            if getattr(self, name)
+        ]
+        if s3_named and not self.evidence_bucket:
+            raise SettingsError("evidence_bucket_missing", names=", ".join(s3_named))
         return self
 
     @property
@@ -99,6 +127,21 @@ class Settings(BaseSettings):
     @property
     def evidence_dir(self) -> Path:
         return self.data_dir / "evidence"
+
+    @property
+    def evidence_s3(self) -> S3Location | None:
+        """Where evidence files live when they are not on the local disk (None: <data_dir>/evidence)."""
+        if not self.evidence_bucket:
+            return None
+        secret = self.evidence_secret_key.get_secret_value() if self.evidence_secret_key else None
+        return S3Location(
+            bucket=self.evidence_bucket,
+            prefix=self.evidence_prefix,
+            endpoint_url=self.evidence_endpoint,
+            region=self.evidence_region,
+            access_key=self.evidence_access_key,
+            secret_key=secret,
+        )
 
     @property
     def framework_dirs(self) -> list[Path] | None:

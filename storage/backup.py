@@ -1,13 +1,18 @@
 """Online backups and restores. SQLite: the sqlite3 backup API, consistent while the bot keeps
 writing; a restore that sets the old database aside with its -wal/-shm and puts a checked, migrated
-copy in its place. PostgreSQL: pg_dump / pg_restore are the right tools; we print the commands."""
+copy in its place. PostgreSQL: pg_dump (custom format) and pg_restore --clean --if-exists --no-owner
+in one transaction, run for the operator when they are installed (else their commands are printed);
+the password goes to them in PGPASSWORD, never on a command line that `ps` shows."""
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import shlex
 import shutil
 import sqlite3
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +20,7 @@ from urllib.parse import quote
 
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError as AlembicError
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from storage.db import Database
@@ -47,6 +53,82 @@ def backup_sqlite(url: str, target: Path) -> int:
             dest.close()
     finally:
         source.close()
+    tmp.replace(target)
+    return target.stat().st_size
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------------
+
+
+class BackupError(Exception):
+    """pg_dump failed; `problem` is the last line it wrote (it never holds the password)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def pg_tool(name: str) -> str | None:
+    """pg_dump or pg_restore: from PATH, else the newest of Debian's /usr/lib/postgresql/*/bin."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = glob.glob(f"/usr/lib/postgresql/*/bin/{name}")
+
+    def version(path: str) -> tuple[int, ...]:
+        return tuple(int(n) for n in re.findall(r"\d+", Path(path).parent.parent.name)) or (0,)
+
+    return max(candidates, key=version) if candidates else None
+
+
+def pg_environment(url: str) -> dict[str, str]:
+    """The connection as libpq variables (PGHOST…PGPASSWORD) for pg_dump and pg_restore."""
+    u = make_url(url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    for name, value in (
+        ("PGHOST", u.host),
+        ("PGPORT", str(u.port) if u.port else None),
+        ("PGUSER", u.username),
+        ("PGPASSWORD", u.password),
+        ("PGDATABASE", u.database),
+    ):
+        if value:
+            env[name] = value
+    ssl = u.query.get("sslmode") or u.query.get("ssl")
+    if isinstance(ssl, str) and ssl:
+        env["PGSSLMODE"] = ssl
+    return env
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "no message"
+
+
+def backup_postgres(url: str, target: Path, pg_dump: str) -> int:
+    """`pg_dump --format=custom` of the database into `target` (readable by its owner only, written
+    whole or not at all); returns its size in bytes. BackupError when pg_dump fails."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    tmp.unlink(missing_ok=True)
+    previous = os.umask(0o077)
+    try:
+        done = subprocess.run(
+            [pg_dump, "--format=custom", f"--file={tmp}"],
+            env=pg_environment(url),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
+    finally:
+        os.umask(previous)
+    if done.returncode != 0 or not tmp.is_file():
+        tmp.unlink(missing_ok=True)
+        raise BackupError(_last_line(done.stderr))
+    tmp.chmod(0o600)
+    with tmp.open("rb+") as fh:
+        os.fsync(fh.fileno())
     tmp.replace(target)
     return target.stat().st_size
 
@@ -261,9 +343,49 @@ def commit_restore(staged: StagedRestore, stamp: str) -> RestoreResult:
     return RestoreResult(target, aside, [p.name for p in moved], integrity, revision or "—")
 
 
+PG_RESTORE_OPTIONS = ["--clean", "--if-exists", "--no-owner", "--single-transaction"]
+
+
+def pg_dump_check(source: Path, pg_restore: str) -> None:
+    """RestoreError unless `source` is a pg_dump archive that pg_restore can read."""
+    source = Path(source)
+    if not source.is_file():
+        raise RestoreError("backup_missing", path=str(source))
+    done = subprocess.run(
+        [pg_restore, "--list", str(source)], stdin=subprocess.DEVNULL, capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        raise RestoreError("backup_not_pg_dump", path=str(source), problem=_last_line(done.stderr))
+    if b" alembic_version " not in done.stdout:
+        raise RestoreError("backup_not_dti", path=str(source))
+
+
+async def other_sessions(db: Database) -> int:
+    """Connections to the database other than this one (a bot still running, a psql left open)."""
+    async with db.engine.connect() as conn:
+        found = await conn.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        )
+    return int(found or 0)
+
+
+def restore_postgres(url: str, source: Path, pg_restore: str) -> None:
+    """pg_restore --clean --if-exists --no-owner in a single transaction: every table of the dump is
+    dropped and recreated with the dump's rows, or, on any error, nothing changes at all."""
+    done = subprocess.run(
+        [pg_restore, *PG_RESTORE_OPTIONS, "--dbname", make_url(url).database or "", str(source)],
+        env=pg_environment(url),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RestoreError("restore_failed", error=_last_line(done.stderr))
+
+
 def pg_restore_command(url: str, source: Path) -> str:
     u = make_url(url)
-    parts = ["pg_restore", "--clean", "--if-exists", "--no-owner"]
+    parts = ["pg_restore", *PG_RESTORE_OPTIONS]
     if u.host:
         parts += ["-h", u.host]
     if u.port:

@@ -3,6 +3,10 @@
 A file's name is the SHA-256 of its bytes (`ab/cd/abcd…`), never anything a person sent: a user's
 file name is kept in the database for display only. Writes go to a temporary file that is fsynced
 and renamed, so a crash leaves either the whole file or nothing; the same content is stored once.
+
+`EvidenceStore` is both the interface the bot uses and the local-disk store, the default and the
+fastest; `storage.s3.S3EvidenceStore` keeps the same files in an S3-compatible bucket (for replicas
+on several machines). Its methods are blocking: callers on the event loop run them in a thread.
 """
 
 from __future__ import annotations

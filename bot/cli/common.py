@@ -1,30 +1,42 @@
-"""What every command needs: settings, a migrated database, async running, error reporting."""
+"""What every command needs: settings, a migrated database, async running, error reporting.
+
+Imported by every command module, so it imports nothing heavy at the top: the settings (pydantic),
+the database (SQLAlchemy) and the services are imported when a command uses them, and
+`dti-bot --help` or a mistyped option answers at once (bench/cli_startup.py).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
-from bot.cli.output import fail
+from bot.cli.output import fail, json_logging
 from bot.i18n import _
-from bot.render.errors import framework_error, service_error
-from bot.services.errors import ServiceError
-from bot.settings import Settings, SettingsError, env_file_exposed, load_settings, unknown_names
-from scoring import FrameworkError
-from storage.db import Database, redacted
-from storage.files import EvidenceStore
-from storage.migrate import current_revision, upgrade
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from storage.db import Database
+    from storage.files import EvidenceStore
 
 T = TypeVar("T")
-# Errors that mean "the database cannot be reached" when they come from the first connection.
-UNREACHABLE = (OSError, TimeoutError, DBAPIError)
+
+
+def unreachable_errors() -> tuple[type[BaseException], ...]:
+    """Errors that mean "the database cannot be reached" when they come from the first connection."""
+    from sqlalchemy.exc import DBAPIError
+
+    return (OSError, TimeoutError, DBAPIError)
+
+
+def __getattr__(name: str) -> object:
+    if name == "UNREACHABLE":  # the tuple of unreachable_errors(), built on first use (SQLAlchemy is heavy)
+        return unreachable_errors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _explicit_env_file: Path | None = None
 _announced = False
@@ -51,6 +63,12 @@ def _settings_messages() -> dict[str, str]:
             "in DTI_DB_PASSWORD with DTI_DB_HOST, DTI_DB_USER and DTI_DB_NAME."
         ),
         "webhook_url_scheme": _("DTI_WEBHOOK_URL must be a full address starting with https:// (not “{url}”)."),
+        "webhook_secret_chars": _(
+            "DTI_WEBHOOK_SECRET must be 16 to 256 characters among A-Z, a-z, 0-9, _ and - (Telegram's rule)."
+        ),
+        "evidence_bucket_missing": _(
+            "{names} are set but DTI_EVIDENCE_BUCKET is not: set the bucket too, or remove them."
+        ),
         "invalid": _("A setting has an invalid value: {error}"),
     }
 
@@ -58,30 +76,51 @@ def _settings_messages() -> dict[str, str]:
 def settings(*, announce: bool = True) -> Settings:
     """The settings (see bot.settings for where they come from). The first call of a command says on
     stderr which database it uses, and warns of names no setting reads and of an exposed env file."""
-    global _announced
+    from bot.settings import SettingsError, load_settings
+
     try:
         config = load_settings(_explicit_env_file)
     except SettingsError as exc:
         fail(_settings_messages()[exc.reason].format(**exc.details))
-    if announce and not _announced:
-        _announced = True
+    if announce:
+        announce_settings(config)
+    return config
+
+
+def announce_settings(config: Settings) -> None:
+    """Say once on stderr which database the command uses, and warn of names no setting reads and of
+    an exposed env file. With JSON logs set up (`run`), the same is logged (in English) as JSON lines."""
+    from bot.settings import env_file_exposed, unknown_names
+    from storage.db import redacted
+
+    global _announced
+    if _announced:
+        return
+    _announced = True
+    if json_logging():
+        log = logging.getLogger("bot.settings")
         for name in unknown_names(config):
-            typer.echo(
-                _("Warning: {name} is not a setting of dti-bot and is ignored (see .env.example).").format(name=name),
-                err=True,
-            )
+            log.warning("%s is not a setting of dti-bot and is ignored (see .env.example)", name)
         if env_file_exposed(config):
-            typer.echo(
-                _("Warning: other users can read the settings file {path}: run chmod 600 {path}.").format(
-                    path=config.env_file
-                ),
-                err=True,
-            )
+            log.warning("other users can read the settings file %s: run chmod 600 on it", config.env_file)
+        log.info("database %s (settings: %s)", redacted(config.url), config.env_file or "environment variables only")
+        return
+    for name in unknown_names(config):
         typer.echo(
-            _("Database: {url} (settings: {source})").format(url=redacted(config.url), source=settings_source(config)),
+            _("Warning: {name} is not a setting of dti-bot and is ignored (see .env.example).").format(name=name),
             err=True,
         )
-    return config
+    if env_file_exposed(config):
+        typer.echo(
+            _("Warning: other users can read the settings file {path}: run chmod 600 {path}.").format(
+                path=config.env_file
+            ),
+            err=True,
+        )
+    typer.echo(
+        _("Database: {url} (settings: {source})").format(url=redacted(config.url), source=settings_source(config)),
+        err=True,
+    )
 
 
 def settings_source(config: Settings) -> str:
@@ -90,6 +129,8 @@ def settings_source(config: Settings) -> str:
 
 def sqlite_file(config: Settings) -> Path | None:
     """The SQLite file of the settings' database (None for PostgreSQL or an in-memory database)."""
+    from sqlalchemy.engine import make_url
+
     url = make_url(config.url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
@@ -103,6 +144,8 @@ def database_missing(config: Settings) -> bool:
 
 
 def _missing_message(config: Settings) -> str:
+    from storage.db import redacted
+
     return _(
         "There is no database at {url}: nothing was done. Check the settings ({source}); "
         "to create a new database, run `dti-bot db upgrade --create`."
@@ -110,6 +153,8 @@ def _missing_message(config: Settings) -> str:
 
 
 def unreachable_message(config: Settings, exc: BaseException) -> str:
+    from storage.db import redacted
+
     return _("The database {url} cannot be reached ({error}). Check the settings ({source}) and the server.").format(
         url=redacted(config.url), error=one_line(exc), source=settings_source(config)
     )
@@ -126,6 +171,14 @@ def run_with_db(work: Callable[[Database, Settings], Awaitable[T]], *, migrate: 
     """Run `work` on a migrated database; domain errors become a message and exit code 2.
     A database that does not exist yet (no SQLite file, or an empty PostgreSQL database) is created
     only with `create`: a command run with the wrong settings must not start an empty one."""
+    import asyncio
+
+    from bot.render.errors import framework_error, service_error
+    from bot.services.errors import ServiceError
+    from scoring import FrameworkError
+    from storage.db import Database
+    from storage.migrate import current_revision, upgrade
+
     config = settings()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not create and database_missing(config):
@@ -136,7 +189,7 @@ def run_with_db(work: Callable[[Database, Settings], Awaitable[T]], *, migrate: 
         try:
             try:
                 revision = await current_revision(db)
-            except UNREACHABLE as exc:
+            except unreachable_errors() as exc:
                 fail(unreachable_message(config, exc))
             if revision is None and not create:
                 fail(_missing_message(config))
@@ -155,4 +208,12 @@ def run_with_db(work: Callable[[Database, Settings], Awaitable[T]], *, migrate: 
 
 
 def evidence_store(config: Settings) -> EvidenceStore:
-    return EvidenceStore(config.evidence_dir)
+    """The local folder <DTI_DATA_DIR>/evidence, or the S3 bucket of DTI_EVIDENCE_BUCKET."""
+    from storage.files import EvidenceStore
+    from storage.s3 import S3EvidenceStore  # boto3 itself only when the bucket is used
+
+    location = config.evidence_s3
+    if location is None:
+        return EvidenceStore(config.evidence_dir)
+
+    return S3EvidenceStore(location, config.data_dir / "evidence-tmp")

@@ -7,31 +7,20 @@ import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
+from bot.campaign_calendar import TIMEZONE
 from bot.cli.common import run_with_db, settings
 from bot.cli.output import fail
 from bot.i18n import _
 from bot.render.numbers import vn_number
-from bot.settings import Settings
-from storage.backup import (
-    RestoreError,
-    StagedRestore,
-    backup_sqlite,
-    commit_restore,
-    discard_restore,
-    pg_dump_command,
-    pg_restore_command,
-    stage_restore,
-)
-from storage.db import Database, redacted
-from storage.lock import LockBusy, data_lock, lock_path
-from storage.migrate import current_revision, head_revision
+
+if TYPE_CHECKING:  # storage (SQLAlchemy) is imported by the commands that use it: a fast --help
+    from bot.settings import Settings
+    from storage.backup import StagedRestore
+    from storage.db import Database
 
 app = typer.Typer(help="Database schema, backups and restores.", no_args_is_help=True)
 
@@ -43,6 +32,7 @@ def upgrade_cmd(
     ] = False,
 ) -> None:
     """Apply pending migrations (also done automatically on start)."""
+    from storage.migrate import current_revision, head_revision
 
     async def work(db: Database, _config: object) -> str | None:
         return await current_revision(db)
@@ -53,7 +43,11 @@ def upgrade_cmd(
 
 @app.command("backup")
 def backup_cmd(path: Annotated[Path, typer.Argument(help="Backup file to write.")]) -> None:
-    """Online backup: SQLite is copied live; for PostgreSQL the pg_dump command is printed."""
+    """Online backup: SQLite is copied live; PostgreSQL is dumped with pg_dump (custom format) when it is
+    installed, else its command is printed."""
+    from storage.backup import backup_sqlite
+    from storage.db import Database, redacted
+
     config = settings()
     if Database(config.url).is_sqlite:
         run_with_db(lambda _db, _cfg: _noop())  # make sure the file exists and is migrated
@@ -66,8 +60,26 @@ def backup_cmd(path: Annotated[Path, typer.Argument(help="Backup file to write."
             os.umask(previous)
         typer.echo(_("Backup written: {path} ({size} bytes).").format(path=path, size=size))
     else:
-        typer.echo(_("For PostgreSQL, run:"))
+        _backup_postgres(config, path)
+
+
+def _backup_postgres(config: Settings, path: Path) -> None:
+    from storage.backup import BackupError, backup_postgres, pg_dump_command, pg_tool
+
+    run_with_db(lambda _db, _cfg: _noop())  # the database is there and migrated: never dump an empty one
+    pg_dump = pg_tool("pg_dump")
+    if pg_dump is None:
+        typer.echo(_("pg_dump is not installed here (apt-get install postgresql-client). Run, where it is:"))
         typer.echo(pg_dump_command(config.url, path))
+        typer.echo(_("From cron, give the password in ~/.pgpass (mode 600), not on the command line."))
+        return
+    try:
+        size = backup_postgres(config.url, path, pg_dump)
+    except BackupError as exc:
+        fail(_("pg_dump failed: {problem}").format(problem=exc.problem))
+    except OSError as exc:
+        fail(_("pg_dump could not write {path}: {error}").format(path=path, error=_one_line(exc)))
+    typer.echo(_("Backup written: {path} ({size} bytes).").format(path=path, size=size))
 
 
 async def _noop() -> None:
@@ -92,6 +104,14 @@ def _restore_errors() -> dict[str, str]:
             "upgrade the bot first; the database is unchanged."
         ),
         "restore_failed": _("The restore failed ({error}); the old database is still in place."),
+        "backup_not_pg_dump": _(
+            "{path} is not a pg_dump file in custom format ({problem}): "
+            "nothing was restored, the database is unchanged."
+        ),
+        "database_in_use": _(
+            "{count} other connections use the database (a bot still running?): stop every bot, then restore; "
+            "the database is unchanged."
+        ),
     }
 
 
@@ -107,6 +127,10 @@ def restore_cmd(
 ) -> None:
     """Restore a backup. Refuses while a bot runs on this data folder; the old database and its
     -wal/-shm are moved aside, never deleted; the copy is checked and migrated before it is put in place."""
+    from sqlalchemy.engine import make_url
+
+    from storage.lock import LockBusy, data_lock, lock_path
+
     config = settings()
     lock = lock_path(config.url, config.data_dir)
     try:
@@ -114,9 +138,7 @@ def restore_cmd(
             if make_url(config.url).get_backend_name() == "sqlite":
                 _restore_sqlite(config, backup, yes)
             else:
-                typer.echo(_("For PostgreSQL, with the bot stopped, run:"))
-                typer.echo(pg_restore_command(config.url, backup))
-                typer.echo(_("then `dti-bot db upgrade`, `dti-bot evidence verify` and `dti-bot doctor`."))
+                _restore_postgres(config, backup, yes)
     except LockBusy:
         fail(
             _(
@@ -127,7 +149,68 @@ def restore_cmd(
         fail(_restore_errors()["restore_failed"].format(error=_one_line(exc)))
 
 
+def _restore_postgres(config: Settings, backup: Path, yes: bool) -> None:
+    """pg_restore (when installed) after checks and a confirmation; the dump's schema is migrated."""
+    from storage.backup import (
+        RestoreError,
+        other_sessions,
+        pg_dump_check,
+        pg_restore_command,
+        pg_tool,
+        restore_postgres,
+    )
+    from storage.db import redacted
+
+    pg_restore = pg_tool("pg_restore")
+    if pg_restore is None:
+        typer.echo(_("pg_restore is not installed here. With every bot stopped, run:"))
+        typer.echo(pg_restore_command(config.url, backup))
+        typer.echo(_("then `dti-bot db upgrade`, `dti-bot evidence verify` and `dti-bot doctor`."))
+        return
+    try:
+        pg_dump_check(backup, pg_restore)
+        busy = run_with_db(lambda db, _cfg: other_sessions(db), migrate=False)
+        if busy:
+            raise RestoreError("database_in_use", count=busy)
+        typer.echo(_("The backup is a pg_dump file of a dti-bot database: {path}.").format(path=backup.resolve()))
+        if not yes and not _confirm(
+            _(
+                "Replace every table of the database {url} with the backup's? Rows written since the backup are lost."
+            ).format(url=redacted(config.url))
+        ):
+            typer.echo(_("Restore cancelled: nothing was changed."))
+            raise typer.Exit(1)
+        restore_postgres(config.url, backup, pg_restore)
+    except RestoreError as exc:
+        fail(_restore_errors()[exc.reason].format(**exc.details))
+    revision = asyncio.run(_migrate(config.url))
+    typer.echo(
+        _("Restored {target} from {backup}; schema {revision}.").format(
+            target=redacted(config.url), backup=backup.resolve(), revision=revision
+        )
+    )
+    typer.echo(
+        _("Next: restore the evidence files, run `dti-bot evidence verify` and `dti-bot doctor`, then start the bot.")
+    )
+
+
+async def _migrate(url: str) -> str:
+    from storage.db import Database
+    from storage.migrate import current_revision, head_revision, upgrade
+
+    db = Database(url)
+    try:
+        await upgrade(db)
+        return await current_revision(db) or head_revision()
+    finally:
+        await db.dispose()
+
+
 def _restore_sqlite(config: Settings, backup: Path, yes: bool) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.backup import RestoreError, commit_restore, discard_restore, stage_restore
+
     errors = _restore_errors()
     staged: StagedRestore | None = None
     try:
@@ -150,7 +233,7 @@ def _restore_sqlite(config: Settings, backup: Path, yes: bool) -> None:
         ):
             typer.echo(_("Restore cancelled: nothing was changed."))
             raise typer.Exit(1)
-        stamp = datetime.now(ZoneInfo(config.timezone)).strftime("%Y%m%d-%H%M%S")
+        stamp = datetime.now(TIMEZONE).strftime("%Y%m%d-%H%M%S")
         result = commit_restore(staged, stamp)
         staged = None  # in place now: nothing left to discard
     except RestoreError as exc:

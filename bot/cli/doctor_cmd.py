@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import urllib.error
-import urllib.request
 from typing import Annotated, Any
 
 import typer
 
-from bot.cli.common import database_missing, settings
+from bot.cli.common import database_missing, evidence_store, settings
 from bot.i18n import _
-from bot.services.admin import doctor
-from bot.services.admin.doctor import FAIL, OK, Finding
-from storage.db import Database, redacted
-from storage.files import EvidenceStore
 
-ICONS = {OK: "✅", doctor.WARN: "⚠️", FAIL: "❌"}
+# The checks (SQLAlchemy) are imported when the command runs: `dti-bot --help` stays fast.
+ICONS = {"ok": "✅", "warn": "⚠️", "fail": "❌"}  # bot.services.admin.doctor's OK, WARN, FAIL
 
 
 def _messages() -> dict[str, str]:
@@ -62,6 +57,9 @@ def _messages() -> dict[str, str]:
 
 
 def _bot_api(url: str, token: str) -> tuple[dict[str, Any] | None, str | None, dict[str, Any] | None]:
+    import urllib.error
+    import urllib.request
+
     base = f"{url.rstrip('/')}/bot{token}"
     try:
         with urllib.request.urlopen(f"{base}/getMe", timeout=10) as response:
@@ -81,6 +79,10 @@ def run_doctor(
     ] = False,
 ) -> None:
     """Check settings, database (integrity, migrations), data folder, evidence, Bot API, webhook; exit 1 on problems."""
+    from bot.services.admin import doctor
+    from bot.services.admin.doctor import FAIL, OK, Finding
+    from storage.db import Database, redacted
+
     config = settings()
     token = config.bot_token.get_secret_value() if config.bot_token else None
     findings: list[Finding] = [] if quick else [doctor.check_token(token)]
@@ -100,7 +102,7 @@ def run_doctor(
         try:
             found = await doctor.check_database(db, integrity=not quick)
             if all(f.level != FAIL for f in found) and not quick:
-                found.append(await doctor.check_evidence(db, EvidenceStore(config.evidence_dir)))
+                found.append(await doctor.check_evidence(db, evidence_store(config)))
             return found
         finally:
             await db.dispose()

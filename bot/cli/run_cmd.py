@@ -6,18 +6,24 @@ import asyncio
 import gc
 import logging
 from contextlib import ExitStack
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.common import UNREACHABLE, settings, unreachable_message
+from bot.cli.common import (
+    announce_settings,
+    evidence_store,
+    settings,
+    unreachable_errors,
+    unreachable_message,
+)
 from bot.cli.output import fail
 from bot.i18n import _
 from bot.logs import setup_logging
-from bot.settings import Settings
-from storage.db import Database, default_url, redacted
-from storage.lock import LockBusy, data_lock, lock_path
-from storage.migrate import upgrade
+
+if TYPE_CHECKING:  # the database and the settings are imported when a command runs (a fast --help)
+    from bot.settings import Settings
+    from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +39,12 @@ def run(
     """Run the bot: long polling by default, or a webhook with a secret token (also serves /health)."""
     from aiogram.exceptions import TelegramUnauthorizedError
 
-    config = settings()
+    config = settings(announce=False)
     if config.bot_token is None:
         fail(_("DTI_BOT_TOKEN is not set (see .env.example)."))
     token = config.bot_token.get_secret_value()
-    setup_logging(config.log_level, config.log_json, secrets=[token])
+    setup_logging(config.log_level, config.log_json, secrets=[token, _webhook_secret(config, token)])
+    announce_settings(config)  # after the logging: with JSON logs, as JSON lines
     with ExitStack() as stack:
         _hold_data_lock(stack, config.url, config)
         try:
@@ -51,8 +58,16 @@ def run(
             )
 
 
+def _webhook_secret(config: Settings, token: str) -> str:
+    from bot.app import webhook_secret
+
+    return webhook_secret(token, config.webhook_secret.get_secret_value() if config.webhook_secret else None)
+
+
 def _hold_data_lock(stack: ExitStack, url: str, config: Settings) -> None:
     """Held shared for the life of the bot: `dti-bot db restore` refuses while it is (storage.lock)."""
+    from storage.lock import LockBusy, data_lock, lock_path
+
     try:
         stack.enter_context(data_lock(lock_path(url, config.data_dir), exclusive=False))
     except LockBusy:
@@ -63,32 +78,56 @@ def _hold_data_lock(stack: ExitStack, url: str, config: Settings) -> None:
 
 async def _run(config: Settings, token: str, webhook_url: str | None, host: str, port: int) -> None:
     # The Telegram side is imported here, not at the top: admin commands (export, import…) stay light.
-    from bot.app import background_jobs, create_bot, create_dispatcher, run_polling, run_webhook, webhook_secret
+    from bot.app import background_jobs, create_bot, create_dispatcher, run_polling, run_webhook
     from bot.clock import Clock
-    from storage.files import EvidenceStore
+    from storage.db import Database, redacted
+    from storage.migrate import upgrade
 
     db = Database(config.url)
     try:
         await upgrade(db)  # the first run creates the database
-    except UNREACHABLE as exc:
+    except unreachable_errors() as exc:
         await db.dispose()
         fail(unreachable_message(config, exc))
     logger.info("database %s migrated; bot API at %s", redacted(config.url), config.telegram_api_url)
+    store = evidence_store(config)
+    await _check_evidence_store(db, store)
     bot = create_bot(token, config.telegram_api_url)
-    dispatcher = create_dispatcher(db, EvidenceStore(config.evidence_dir), config)
+    clock = Clock()
+    dispatcher = create_dispatcher(db, store, config, clock)
     # What start-up built (models, routers, the ORM's mappings) lives as long as the process: kept
     # out of the garbage collector's generations, it is not walked again at every full collection.
     gc.collect()
     gc.freeze()
     logger.info("mode: %s", "webhook" if webhook_url else "long polling")
     try:
-        async with background_jobs(db, bot, token, config, Clock()):
+        async with background_jobs(db, bot, token, config, clock):
             if webhook_url:
-                await run_webhook(bot, dispatcher, webhook_url, host, port, webhook_secret())
+                await run_webhook(bot, dispatcher, webhook_url, host, port, _webhook_secret(config, token))
             else:
                 await run_polling(bot, dispatcher)
     finally:
         await db.dispose()
+
+
+async def _check_evidence_store(db: Database, store: object) -> None:
+    """An S3 evidence store must answer before the bot takes updates (a wrong bucket or key is
+    said at once, not at the first upload)."""
+    from storage.s3 import S3EvidenceStore, bucket_reachable
+
+    if not isinstance(store, S3EvidenceStore):
+        return
+    try:
+        await asyncio.to_thread(bucket_reachable, store)
+    except Exception as exc:
+        await db.dispose()
+        fail(
+            _(
+                "The evidence bucket {bucket} cannot be reached ({error}): "
+                "check DTI_EVIDENCE_BUCKET, DTI_EVIDENCE_ENDPOINT and the keys."
+            ).format(bucket=store.bucket, error=type(exc).__name__)
+        )
+    logger.info("evidence files in the S3 bucket %s", store.bucket)
 
 
 def sandbox(
@@ -104,6 +143,7 @@ def sandbox(
 ) -> None:
     """Run everything offline: Bot API emulator, the bot, a web chat page and demo data."""
     from bot.sandbox.runner import run_emulator, run_sandbox
+    from storage.db import default_url
 
     if emulator_only:  # no database, no bot: the installation under rehearsal brings its own
         setup_logging("INFO", False)

@@ -17,6 +17,7 @@ from storage.backup import (
 )
 from storage.db import Database, default_url
 from storage.migrate import upgrade
+from storage.types import utcnow
 
 
 def dump(path):
@@ -31,7 +32,7 @@ async def test_a_backup_restored_in_place_of_the_database_holds_identical_data(t
     source = tmp_path / "live.db"
     db = Database(f"sqlite+aiosqlite:///{source}")
     await upgrade(db)
-    await seed_demo(db, store)
+    await seed_demo(db, store, now=utcnow())
     target = tmp_path / "backup" / "dti-backup.db"
     size = backup_sqlite(db.url, target)
     await db.dispose()
@@ -54,7 +55,7 @@ def test_for_postgresql_the_pg_dump_command_is_given_without_the_password(tmp_pa
 
 def test_for_postgresql_the_pg_restore_command_cleans_first_and_leaves_out_the_password(tmp_path):
     command = pg_restore_command("postgresql+asyncpg://dti:secret@db.local:5433/dti", tmp_path / "dti 1.dump")
-    expected = "pg_restore --clean --if-exists --no-owner -h db.local -p 5433 -U dti -d dti"
+    expected = "pg_restore --clean --if-exists --no-owner --single-transaction -h db.local -p 5433 -U dti -d dti"
     assert command == f"{expected} '{tmp_path}/dti 1.dump'"
 
 
