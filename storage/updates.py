@@ -3,15 +3,23 @@
 The bot marks the update it is handling (`processing`); the first transaction that commits while
 it is marked inserts the update id in the same commit as its own writes. A crash before that commit
 leaves the id unrecorded, so Telegram's redelivery is processed; a replay after it is dropped.
+An update whose handling wrote nothing is recorded afterwards (`record_many`, many in one commit).
+
+The poller confirms an update to Telegram only once it is recorded. When one is slow to finish,
+the updates in hand are written to a `Spool` file instead, so that the offset can move on without
+losing them: a restart handles the spooled ones first (and drops those already recorded).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, event
@@ -21,11 +29,27 @@ from storage.lean import Lean
 from storage.models import ProcessedUpdate
 from storage.types import utcnow
 
+logger = logging.getLogger(__name__)
 
-@dataclass
+
 class Marker:
-    update_id: int
-    recorded: bool = False
+    """The update being handled. `recorded` turns true once its record is committed; the poller
+    is told (`on_record`) so that it can confirm the update to Telegram."""
+
+    __slots__ = ("_recorded", "on_record", "update_id")
+
+    def __init__(self, update_id: int, on_record: Callable[[], None] | None = None) -> None:
+        self.update_id, self.on_record, self._recorded = update_id, on_record, False
+
+    @property
+    def recorded(self) -> bool:
+        return self._recorded
+
+    @recorded.setter
+    def recorded(self, value: bool) -> None:
+        self._recorded = value
+        if value and self.on_record is not None:
+            self.on_record()
 
 
 _current: ContextVar[Marker | None] = ContextVar("dti_current_update", default=None)
@@ -73,8 +97,8 @@ def _reset(session: Session, transaction: Any) -> None:
 
 
 @contextmanager
-def processing(update_id: int) -> Iterator[Marker]:
-    marker = Marker(update_id)
+def processing(update: int | Marker) -> Iterator[Marker]:
+    marker = update if isinstance(update, Marker) else Marker(update)
     token = _current.set(marker)
     try:
         yield marker
@@ -89,7 +113,8 @@ async def record_in(lean: Lean) -> Marker | None:
     if marker is None or marker.recorded or not lean.wrote:
         return None
     await lean.run(
-        "INSERT INTO processed_update (update_id, processed_at) VALUES (:update_id, :at)",
+        "INSERT INTO processed_update (update_id, processed_at) VALUES (:update_id, :at) "
+        "ON CONFLICT (update_id) DO NOTHING",  # the poller may have recorded it already (Spool)
         {"update_id": marker.update_id, "at": lean.instant(utcnow())},
     )
     return marker
@@ -107,6 +132,70 @@ async def record(sql: Lean, update_id: int) -> None:
         "ON CONFLICT (update_id) DO NOTHING",
         {"update_id": update_id, "at": sql.instant(utcnow())},
     )
+
+
+async def record_many(sql: Lean, update_ids: Iterable[int]) -> None:
+    """The records of several updates in one transaction (handled without a write, or unreadable)."""
+    at = sql.instant(utcnow())
+    for update_id in update_ids:
+        await sql.run(
+            "INSERT INTO processed_update (update_id, processed_at) VALUES (:update_id, :at) "
+            "ON CONFLICT (update_id) DO NOTHING",
+            {"update_id": update_id, "at": at},
+        )
+
+
+class Spool:
+    """Updates in hand whose offset was confirmed before they were recorded, one JSON line each,
+    until they are: a process killed meanwhile finds them here at its next start. Appended to as
+    updates are spooled, written anew (then renamed into place) to drop the finished ones."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lines = 0  # as far as this process knows
+
+    def add(self, updates: Iterable[dict[str, Any]]) -> None:
+        text = "".join(json.dumps(u, ensure_ascii=False, separators=(",", ":")) + "\n" for u in updates)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(text)
+        self.lines += text.count("\n")
+
+    def rewrite(self, updates: list[dict[str, Any]]) -> None:
+        if not updates:
+            self.clear()
+            return
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(
+            "".join(json.dumps(u, ensure_ascii=False, separators=(",", ":")) + "\n" for u in updates),
+            encoding="utf-8",
+        )
+        os.replace(temporary, self.path)
+        self.lines = len(updates)
+
+    def load(self) -> list[dict[str, Any]]:
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            logger.error("the spool of updates in hand %s cannot be read (%s); ignored", self.path, exc)
+            return []
+        found = []
+        for line in lines:
+            try:
+                update = json.loads(line)
+            except ValueError:
+                continue  # a line torn by a crash mid-append: the update it held was never confirmed
+            if isinstance(update, dict):
+                found.append(update)
+        self.lines = len(lines)
+        return found
+
+    def clear(self) -> None:
+        with suppress(FileNotFoundError):
+            self.path.unlink()
+        self.lines = 0
 
 
 async def prune(session: Any, older_than: timedelta = timedelta(days=3), now: datetime | None = None) -> int:

@@ -1,5 +1,12 @@
 """Each Telegram update is processed once, even when replayed (see storage.updates); the acting
-person is loaded in the same read."""
+person is loaded in the same read.
+
+The poller (bot.polling) hands in the update's `update_marker`, to learn when it is recorded, and
+an `update_recorder`, which records updates whose handling wrote nothing in batches, off the
+person's way: a read-only answer never waits for the write lock. Without them (webhook mode) the
+record is written here. An update whose handler failed is recorded too: what it sent is not sent
+again by a redelivery.
+"""
 
 from __future__ import annotations
 
@@ -27,19 +34,38 @@ class ExactlyOnceMiddleware(BaseMiddleware):
     async def __call__(
         self, handler: Callable[[Update, dict[str, Any]], Awaitable[Any]], event: Update, data: dict[str, Any]
     ) -> Any:
+        marker = data.get("update_marker") or updates.Marker(event.update_id)
         user = data.get("event_from_user")
         async with self.db.lean(write=False, snapshot=False) as sql:
             if await updates.already_processed(sql, event.update_id):
                 logger.info("update %s was already processed; ignored", event.update_id)
+                marker.recorded = True
                 return UNHANDLED
             data["actor"] = await actor_in(sql, user.id) if user is not None else None
-        with updates.processing(event.update_id) as marker:
-            result = await handler(event, data)
-        if not marker.recorded:
+        try:
+            with updates.processing(marker):
+                return await handler(event, data)
+        finally:
+            if not marker.recorded:
+                await self._record(marker, data.get("update_recorder"))
+            self.seen += 1
+            if self.seen % PRUNE_EVERY == 0:
+                await self._prune()
+
+    async def _record(self, marker: updates.Marker, recorder: Callable[[updates.Marker], None] | None) -> None:
+        if recorder is not None:
+            recorder(marker)
+            return
+        try:
             async with self.db.lean() as sql:
-                await updates.record(sql, event.update_id)
-        self.seen += 1
-        if self.seen % PRUNE_EVERY == 0:
+                await updates.record(sql, marker.update_id)
+            marker.recorded = True
+        except Exception:
+            logger.exception("update %s: its processed record could not be written", marker.update_id)
+
+    async def _prune(self) -> None:
+        try:
             async with self.db.session() as session, session.begin():
                 await updates.prune(session)
-        return result
+        except Exception:
+            logger.exception("pruning the processed-update records failed (the next prune retries)")

@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.sandbox.faults import Faults
+from bot.sandbox.faults import NOT_JSON, Faults
 from bot.sandbox.markup import BadRequest, check_text, parse_markup
 from bot.sandbox.state import Chat, SandboxState
 
@@ -59,10 +59,14 @@ class BotApi:
         if handler is None:
             return error(404, "Not Found: method not found")
         params, files = await self._params(request)
-        rule = self.faults.take(method)
+        chat_id = _int(params.get("chat_id"))
+        rule = self.faults.take(method, chat_id)
         if rule is not None:
             if rule.kind == "delay":
-                await asyncio.sleep(rule.delay)
+                await self.faults.pause(rule.delay)
+            elif rule.kind in NOT_JSON:
+                status, content_type, body = NOT_JSON[rule.kind]
+                return web.Response(status=status, text=body, content_type=content_type)
             elif rule.kind == "429":
                 self.state.stats["429"] += 1
                 return error(429, f"Too Many Requests: retry after {rule.retry_after}", retry_after=rule.retry_after)
@@ -75,7 +79,6 @@ class BotApi:
                 self.state.stats[str(code)] = self.state.stats.get(str(code), 0) + 1
                 descriptions = {403: "Forbidden: bot was blocked by the user", 400: "Bad Request: injected fault"}
                 return error(code, descriptions.get(code, "Internal Server Error"))
-        chat_id = _int(params.get("chat_id"))
         retry_after = self.faults.over_limit(method, chat_id)
         if retry_after is not None:
             self.state.stats["429"] += 1
@@ -159,7 +162,7 @@ class BotApi:
             updates = self.state.pending_updates(offset, limit)
             remaining = deadline - time.monotonic()
             if updates or remaining <= 0:
-                return ok(updates)
+                return ok([self.faults.served(u) for u in updates] if self.faults.malformed else updates)
             waiters = {asyncio.ensure_future(arrived.wait()), asyncio.ensure_future(superseded.wait())}
             await asyncio.wait(waiters, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
             for task in waiters:
