@@ -157,8 +157,13 @@ class Spool:
     def add(self, updates: Iterable[dict[str, Any]]) -> None:
         text = "".join(json.dumps(u, ensure_ascii=False, separators=(",", ":")) + "\n" for u in updates)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
+        # Written through before the offset moves (a power cut must not lose what Telegram forgot),
+        # and readable by the bot's user only: the updates carry what people typed.
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
         self.lines += text.count("\n")
 
     def rewrite(self, updates: list[dict[str, Any]]) -> None:
@@ -166,10 +171,11 @@ class Spool:
             self.clear()
             return
         temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(
-            "".join(json.dumps(u, ensure_ascii=False, separators=(",", ":")) + "\n" for u in updates),
-            encoding="utf-8",
-        )
+        fd = os.open(temporary, os.O_WRONLY | os.O_TRUNC | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("".join(json.dumps(u, ensure_ascii=False, separators=(",", ":")) + "\n" for u in updates))
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(temporary, self.path)
         self.lines = len(updates)
 

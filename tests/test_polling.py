@@ -269,3 +269,11 @@ def test_the_flood_guard_lets_a_burst_through_then_paces_and_tells_once_per_floo
     for _ in range(2):
         guard.arrive(7, 110.0)
     assert guard.arrive(7, 110.0) == (111.0, True)  # a new flood is told again
+
+
+def test_the_spool_of_updates_in_hand_is_readable_by_the_bot_user_only(tmp_path):
+    spool = updates.Spool(tmp_path / "spool.jsonl")
+    spool.add([{"update_id": 1, "message": {"text": "số liệu"}}])
+    spool.rewrite([{"update_id": 2}, {"update_id": 3}])
+    assert (tmp_path / "spool.jsonl").stat().st_mode & 0o777 == 0o600
+    assert [u["update_id"] for u in spool.load()] == [2, 3]
