@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 PO     := locales/vi/LC_MESSAGES/messages.po
 MO     := locales/vi/LC_MESSAGES/messages.mo
 
-.PHONY: install lock lint locales locales-update test test-fast test-future bench sandbox clean
+.PHONY: install lock lint locales locales-update test test-fast test-future coverage bench sandbox clean
 
 # Installs exactly what requirements-dev.lock names (a superset of requirements.lock, what the image
 # installs), then the project itself without resolving anything again.
@@ -26,11 +26,12 @@ lock:
 	$(BIN)/uv pip compile -q --upgrade --python-version 3.11 pyproject.toml -o requirements.lock
 	$(BIN)/uv pip compile -q --upgrade --python-version 3.11 pyproject.toml --extra test -c requirements.lock -o requirements-dev.lock
 
-## lint: ruff, the import contracts of docs/architecture.md, and scoring's standard-library rule
+## lint: ruff, the import contracts of docs/architecture.md, scoring's standard-library rule, and one clock (tests/test_one_clock.py)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python tools/check_pure.py scoring --allow scoring.loader:yaml
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_one_clock.py
 
 ## locales: compile the Vietnamese catalogue (the tests check it is complete)
 $(MO): $(PO) | install
@@ -50,8 +51,15 @@ test: lint locales
 	else echo "note: PostgreSQL is not installed here, its tests are skipped (CI installs it)"; fi; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## test-fast: the in-process tests (no e2e, browser or `slow` ones: tests/cli, tests/ops, packaging), under a minute
 test-fast: install locales
 	$(BIN)/python -m pytest -x -q -m "not e2e and not browser and not slow" $(PYTEST_ARGS)
+
+## coverage: test-fast's selection under coverage, then each package against its floor (tools/coverage_floor.py)
+coverage: install locales
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not browser and not slow" \
+		--cov=bot --cov=scoring --cov=storage --cov-report=json:build/coverage.json --cov-report= $(PYTEST_ARGS)
+	$(BIN)/python tools/coverage_floor.py build/coverage.json
 
 ## test-future: the in-process suite with the machine's clock years ahead (Debian's faketime): no test
 ## may depend on the day it runs. CI runs it after `make test`.
@@ -62,8 +70,10 @@ FUTURE ?= 2031-02-03 00:30:00
 bench: install locales
 	@status=0; for f in bench/[a-z]*.py; do echo "== $$f"; $(BIN)/python $$f || status=1; done; exit $$status
 
+## sandbox: the bot, a Bot API emulator and a web chat page on http://127.0.0.1:$(PORT)/ (all offline)
+PORT ?= 8081
 sandbox: install locales
-	$(BIN)/dti-bot sandbox
+	$(BIN)/dti-bot sandbox --port $(PORT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(MO)

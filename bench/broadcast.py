@@ -22,11 +22,12 @@ sys.path.insert(0, str(ROOT))
 from aiohttp import web  # noqa: E402
 
 from bot.app import create_bot  # noqa: E402
-from bot.outbox import OutboxSender  # noqa: E402
+from bot.outbox_sender import OutboxSender  # noqa: E402
 from bot.sandbox.server import SANDBOX_TOKEN, build_app  # noqa: E402
 from bot.services.campaign.outbox import NewMessage, enqueue, pending_count  # noqa: E402
 from storage.db import Database, default_url  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
+from storage.types import utcnow  # noqa: E402
 
 
 async def main(recipients: int, rate: float) -> int:
@@ -39,6 +40,7 @@ async def main(recipients: int, rate: float) -> int:
                 NewMessage(f"bench:{n}", 800_000 + n, {"text": f"Thông báo số {n}", "rows": []}, batch="bench")
                 for n in range(recipients)
             ],
+            now=utcnow(),
         )
         app, state, faults = build_app(SANDBOX_TOKEN, [])
         faults.configure([], {"global_per_second": 30, "per_chat_per_second": 1})

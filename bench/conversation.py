@@ -39,6 +39,7 @@ from bot.render.actions import parse  # noqa: E402
 from bot.sandbox.faults import Faults  # noqa: E402
 from bot.sandbox.server import SANDBOX_TOKEN, build_app  # noqa: E402
 from bot.sandbox.state import SandboxState  # noqa: E402
+from bot.services.access import SYSTEM  # noqa: E402
 from bot.services.admin.frameworks import framework_of  # noqa: E402
 from bot.services.campaign.periods import open_period  # noqa: E402
 from storage.db import Database, default_url  # noqa: E402
@@ -141,7 +142,7 @@ async def prepare(data_dir: Path, people: int) -> Any:
     await upgrade(db)
     async with db.session() as session, session.begin():
         await add_people(session, "U", FIRST_USER, people)
-    period = await open_period(db, "dongthap-1397-so", 2026, date.today() + timedelta(days=30))
+    period = await open_period(db, SYSTEM, "dongthap-1397-so", 2026, date.today() + timedelta(days=30))
     async with db.session() as session:
         version = await session.get(FrameworkVersion, (await session.get(Period, period.id)).framework_version_id)
     framework = framework_of(version)

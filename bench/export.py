@@ -185,7 +185,7 @@ def main(n_units: int) -> int:
         if out.returncode != 0:
             print(out.stdout, out.stderr)
             return 1
-        size = (Path(tmp) / "out" / "dti-period-1.xlsx").stat().st_size / 1e6
+        size = next((Path(tmp) / "out").glob("*.xlsx")).stat().st_size / 1e6
     print(
         f"export: {n_units} units × 95 answers = {answers} answer rows (+ {answers} audit rows, "
         f"{answers // 4} evidence rows); data prepared in {prepared:.0f} s"

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
+from bot.services.access import SYSTEM  # noqa: E402
 from bot.services.admin.frameworks import framework_of  # noqa: E402
 from bot.services.admin.units_import import import_units  # noqa: E402
 from bot.services.assessment.answers import write_answer  # noqa: E402
@@ -38,8 +39,8 @@ async def measure(url: str) -> float:
     db = Database(url)
     await upgrade(db)
     rows = "".join(f"B{n:04d},Đơn vị {n},so-nganh\n" for n in range(UNITS))
-    await import_units(db, ("code,name,cohort\n" + rows).encode(), "units.csv")
-    period = await open_period(db, "dongthap-1397-so", 2026, date(2026, 12, 31))
+    await import_units(db, SYSTEM, ("code,name,cohort\n" + rows).encode(), "units.csv", now=utcnow())
+    period = await open_period(db, SYSTEM, "dongthap-1397-so", 2026, date(2026, 12, 31))
     async with db.session() as session:
         version = await session.get(FrameworkVersion, (await session.get(Period, period.id)).framework_version_id)
         unit_ids = [row[0] for row in (await session.execute(text("SELECT id FROM unit ORDER BY id"))).all()]

@@ -9,25 +9,26 @@ move every year.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from holidays.countries.vietnam import Vietnam
-
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # the only place the campaign's timezone is named
+UTC = ZoneInfo("UTC")
 WORKDAYS = (0, 1, 2, 3, 4)
 
 
 def local_date(now: datetime) -> date:
     """The campaign's date at the instant `now` (a naive instant is taken as UTC)."""
     if now.tzinfo is None:
-        now = now.replace(tzinfo=ZoneInfo("UTC"))
+        now = now.replace(tzinfo=UTC)
     return now.astimezone(TIMEZONE).date()
 
 
 @lru_cache(maxsize=16)
 def _holidays(year: int) -> frozenset[date]:
+    from holidays.countries.vietnam import Vietnam  # a tenth of a second to import: only when asked
+
     return frozenset(Vietnam(years=year))
 
 
@@ -51,3 +52,8 @@ def working_day_on_or_before(day: date, weekdays: Collection[int] = WORKDAYS) ->
 def working_days_between(after: date, until: date, weekdays: Collection[int] = WORKDAYS) -> int:
     """Working days in (after, until]."""
     return sum(1 for n in range(1, (until - after).days + 1) if is_working_day(after + timedelta(days=n), weekdays))
+
+
+def tomorrow_at(now: datetime, at: time) -> datetime:
+    """The campaign's next day after the instant `now`, at the local time `at` (an aware instant)."""
+    return datetime.combine(local_date(now) + timedelta(days=1), at, tzinfo=TIMEZONE)

@@ -32,7 +32,7 @@ class Typed(Filter):
         return bool(message.text) and (self.commands or not message.text.startswith("/"))
 
 
-class Sent(Filter):
+class CarriesFile(Filter):
     """A message carrying a file: a document, or (with `photos`) a photo."""
 
     def __init__(self, photos: bool = True) -> None:

@@ -4,7 +4,7 @@ A screen is sent on almost every update, most with a keyboard of ten to twenty b
 them as aiogram's pydantic models (and validating each) cost more than the use case behind the
 screen, so the method is built without validation (`model_construct`) and its keyboard is the
 plain structure the Bot API reads: the screen is already well-formed, nothing is left to check.
-Of the message Telegram sends back the bot reads only its id (`Sent`), not the whole message.
+Of the message Telegram sends back the bot reads only its id (`SentMessage`), not the whole message.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def markup(screen: Screen) -> Keyboard | None:
     return Keyboard(inline_keyboard=rows)
 
 
-class Sent(BaseModel):
+class SentMessage(BaseModel):
     """What the bot reads of a message it sent: its id (the rest of Telegram's answer is ignored)."""
 
     model_config = ConfigDict(extra="ignore")
@@ -41,11 +41,11 @@ class Sent(BaseModel):
 
 
 class SendScreen(Prebuilt, SendMessage):
-    __returning__ = Sent
+    __returning__ = SentMessage
 
 
 class EditScreen(Prebuilt, EditMessageText):
-    __returning__ = Sent | bool  # True when the edited message is an inline one
+    __returning__ = SentMessage | bool  # True when the edited message is an inline one
 
 
 class Acknowledge(Prebuilt, AnswerCallbackQuery):

@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import sys
+import threading
 import traceback
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -148,10 +149,24 @@ class JsonFormatter(logging.Formatter):
             record.exc_text = format_exception_safely(record.exc_info[1]) if record.exc_info[1] else None
         if record.exc_text:
             entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
         return json.dumps(entry, ensure_ascii=False)
 
 
-def setup_logging(level: str = "INFO", as_json: bool = False, secrets: list[str] | None = None) -> None:
+# Loggers that speak at INFO about routine, not about what happened: APScheduler writes two lines per
+# job run ("Running job…", "…executed successfully"), about two a second with the outbox drained every
+# second (~50 MB a day). Their warnings and errors (a missed run, a job that raised) still pass; the
+# jobs log for themselves when they did something (bot.scheduler).
+ROUTINE_LOGGERS = ("apscheduler", "aiohttp.access")
+
+
+def setup_logging(
+    level: str = "INFO", as_json: bool = False, secrets: list[str] | None = None, quiet: tuple[str, ...] = ()
+) -> None:
+    """Every record of the process goes to stderr through one handler: plain lines, or one JSON object
+    per line (tracebacks inside it). Python's warnings, and crashes of the main thread and of other
+    threads, are logged the same way. `quiet` names more loggers kept to warnings (the sandbox)."""
     handler = logging.StreamHandler()
     handler.addFilter(RedactingFilter(secrets))
     handler.setFormatter(
@@ -160,8 +175,23 @@ def setup_logging(level: str = "INFO", as_json: bool = False, secrets: list[str]
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    for name in (*ROUTINE_LOGGERS, *quiet):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.captureWarnings(True)  # a DeprecationWarning is a record too, not a raw line on stderr
     sys.excepthook = log_uncaught  # a crash's traceback goes through the same filter, not raw to stderr
+    threading.excepthook = _log_thread_crash
+
+
+def _log_thread_crash(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is None or issubclass(args.exc_type, SystemExit):
+        return
+    name = args.thread.name if args.thread else "?"
+    logging.getLogger("bot").error(
+        "uncaught %s in thread %s",
+        args.exc_type.__name__,
+        name,
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+    )
 
 
 def log_uncaught(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:

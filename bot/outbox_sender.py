@@ -23,6 +23,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
+from bot.clock import Clock
 from bot.keyboards import send_method
 from bot.render.campaign import notices
 from bot.services.campaign import outbox
@@ -33,8 +34,11 @@ logger = logging.getLogger(__name__)
 
 
 class OutboxSender:
-    def __init__(self, bot: Bot, db: Database, rate: float = 25.0, stale_after: float = 60.0) -> None:
+    def __init__(
+        self, bot: Bot, db: Database, rate: float = 25.0, stale_after: float = 60.0, clock: Clock | None = None
+    ) -> None:
         self.bot, self.db, self.rate = bot, db, rate
+        self.clock = clock or Clock()  # the scheduler's: messages planned at a moved time are due then
         self.stale_after = timedelta(seconds=stale_after)
         self._next_slot = 0.0
         self.sent = 0
@@ -56,12 +60,12 @@ class OutboxSender:
         deadline = time.monotonic() + budget_seconds
         sent = 0
         while time.monotonic() < deadline and not self.closing:
-            claimed = await outbox.claim(self.db, self.rate, stale_after=self.stale_after)
+            claimed = await outbox.claim(self.db, self.rate, self.clock.now(), stale_after=self.stale_after)
             if not claimed:
                 break
             outcomes = await self._send_all(claimed)
             sent += sum(1 for o in outcomes if o.result == "sent")
-            unreachable = await outbox.finish(self.db, outcomes)
+            unreachable = await outbox.finish(self.db, outcomes, self.clock.now())
             if unreachable:
                 await self._tell_coordinators(unreachable)
         self.sent += sent
@@ -120,4 +124,5 @@ class OutboxSender:
                 NewMessage(f"unreachable:{key}:{coordinator}", chat, payload, coordinator, "notice")
                 for coordinator, chat in await outbox.coordinator_chats(self.db)
             ],
+            self.clock.now(),
         )

@@ -12,15 +12,15 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.campaign_calendar import TIMEZONE
 from bot.clock import Clock
-from bot.outbox import OutboxSender
+from bot.outbox_sender import OutboxSender
 from bot.render.campaign import notices
 from bot.services.campaign import broadcasts, digest, outbox, reminders
 from bot.services.campaign.outbox import NewMessage
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
-TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 class Jobs:
@@ -30,7 +30,8 @@ class Jobs:
 
     async def plan_reminders(self) -> int:
         """Queue the reminders due now (the dedupe key makes this safe to run any number of times)."""
-        due = await reminders.due_reminders(self.db, self.clock.now())
+        now = self.clock.now()
+        due = await reminders.due_reminders(self.db, now)
         added = await outbox.enqueue(
             self.db,
             [
@@ -44,14 +45,16 @@ class Jobs:
                 )
                 for d in due
             ],
+            now,
         )
         if added:
             logger.info("planned %s reminders", added)
         return added
 
     async def plan_digests(self) -> int:
-        due = await digest.due_digests(self.db, self.clock.now())
-        return await outbox.enqueue(
+        now = self.clock.now()
+        due = await digest.due_digests(self.db, now)
+        added = await outbox.enqueue(
             self.db,
             [
                 NewMessage(
@@ -59,14 +62,22 @@ class Jobs:
                 )
                 for d in due
             ],
+            now,
         )
+        if added:
+            logger.info("planned %s weekly digests", added)
+        return added
 
     async def drain_outbox(self) -> None:
-        await self.sender.drain()
+        # Runs every second: it says something only when it sent something (APScheduler's own
+        # "Running job…" lines are kept out of the log by bot.logs.setup_logging).
+        sent = await self.sender.drain()
+        if sent:
+            logger.info("sent %s queued messages", sent)
 
     async def refresh_reports(self) -> None:
         """Keep each broadcast's delivery report message up to date, and show the final figures."""
-        for report in await broadcasts.open_reports(self.db):
+        for report in await broadcasts.open_reports(self.db, self.clock.now()):
             text = notices.report(report)
             if self._shown.get(report.broadcast_id) == text:
                 continue

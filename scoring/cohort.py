@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from scoring.model import Framework
+from scoring.model import Framework, SubIndex
 from scoring.numbers import ZERO, quantize
 from scoring.ranking import competition_ranks
 from scoring.unit import RelativeStats, UnitInput, UnitResult, score_unit
@@ -69,8 +69,23 @@ def rank_key(framework: Framework, result: UnitResult) -> Decimal:
     return figure if policy.tie_decimals is None else quantize(figure, policy.tie_decimals)
 
 
+def expects_value(sub: SubIndex, attributes: Mapping[str, object], published_indices: Container[str]) -> bool:
+    """Whether a unit of the cohort takes part in a min-max item's range: the item applies to the
+    unit and the unit's index is not taken from published values. Only such units' values set the
+    range, and the range is final once each of them has given a readable value."""
+    return sub.index_code not in published_indices and sub.applies_to(attributes)
+
+
+def minmax_range(values: Sequence[Decimal], expected: int) -> RelativeStats | None:
+    """A min-max item's range over the readable values given by units that take part in it
+    (`expects_value`); no longer provisional once all `expected` of them have given one."""
+    if not values:
+        return None
+    return RelativeStats(min(values), max(values), complete=len(values) >= expected)
+
+
 def relative_stats(framework: Framework, units: Sequence[UnitInput]) -> dict[str, RelativeStats]:
-    """The range of every min-max item's values among the units it applies to."""
+    """The range of every min-max item's values among the units that take part in it."""
     stats: dict[str, RelativeStats] = {}
     for sub in framework.sub_indices:
         if not sub.method.relative:
@@ -78,16 +93,15 @@ def relative_stats(framework: Framework, units: Sequence[UnitInput]) -> dict[str
         values: list[Decimal] = []
         expected = 0
         for unit in units:
-            if sub.index_code in unit.index_values:
-                continue
-            if sub.applies_if and not sub.applies_to(unit.attributes):
+            if not expects_value(sub, unit.attributes, unit.index_values):
                 continue
             expected += 1
             answer = unit.answers.get(sub.code)
             if answer is not None and answer.answer is not None:
                 values.append(answer.answer["value"])
-        if values:
-            stats[sub.code] = RelativeStats(min(values), max(values), len(values) == expected)
+        found = minmax_range(values, expected)
+        if found is not None:
+            stats[sub.code] = found
     return stats
 
 

@@ -9,6 +9,7 @@ Relative methods (min-max) score against the cohort: see `MinMax.relative_points
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,6 +20,22 @@ from scoring.numbers import ANY_NUMBER, COUNT, ONE, ZERO, NumberField, check_num
 
 FIELD_KEYS = ("integer", "min", "max", "plausible_min", "plausible_max")
 NON_NEGATIVE = NumberField(min=ZERO)
+
+# Yes and no as people type them, in the chat, a sheet or a workbook (compared folded: see read_yes_no).
+YES_WORDS = frozenset({"có", "co", "c", "đạt", "dat", "đúng", "dung", "rồi", "roi", "x", "yes", "y", "true", "1"})
+NO_WORDS = frozenset(
+    {"không", "khong", "ko", "k", "không đạt", "khong dat", "chưa", "chua", "sai", "no", "n", "false", "0"}
+)
+
+
+def read_yes_no(text: str) -> bool | None:
+    """Yes or no as a person writes it ("Có", "đạt", "x", "không", "TRUE"); None when it is neither."""
+    word = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    return None
 
 
 def _number(raw: Mapping[str, Any], key: str, field: NumberField = ANY_NUMBER) -> Decimal:
@@ -86,7 +103,7 @@ class YesNo(Method):
     def parse(self, raw: Mapping[str, Any], max_points: Decimal) -> dict[str, Any]:
         value = raw.get("yes")
         if isinstance(value, str):
-            value = {"true": True, "yes": True, "co": True, "false": False, "no": False}.get(value.lower())
+            value = read_yes_no(value)
         if not isinstance(value, bool):
             raise InvalidAnswer("missing", "yes")
         return {"yes": value}

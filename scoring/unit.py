@@ -6,11 +6,13 @@ cohort's range, which `scoring.cohort` computes and passes in as `relative`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from scoring.errors import InvalidAnswer
 from scoring.methods import MinMax, Ratio
 from scoring.model import Framework, Index, SubIndex
 from scoring.numbers import HUNDRED, ZERO, quantize
@@ -102,9 +104,37 @@ class UnitResult:
         return self.self_scored > 0 or self.relative_provisional or self.counts.unanswered > 0
 
 
+def answerable_items(framework: Framework, attributes: Mapping[str, Any]) -> tuple[SubIndex, ...]:
+    """The items a unit with these attributes answers itself, in framework order: every item that
+    applies to it, except those whose figure comes from outside (entered by a coordinator).
+    Worked out once per framework and set of attributes."""
+    known: dict[str, tuple[SubIndex, ...]] = framework.cache.setdefault("answerable", {})
+    key = json.dumps(attributes, sort_keys=True, default=str)
+    items = known.get(key)
+    if items is None:
+        if len(known) > 1000:
+            known.clear()
+        items = known[key] = tuple(
+            s for s in framework.sub_indices if s.method.kind != "external" and s.applies_to(attributes)
+        )
+    return items
+
+
 def parse_answer(sub: SubIndex, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a raw answer for a sub-index (raises InvalidAnswer)."""
     return sub.method.parse(raw, sub.max_points)
+
+
+def read_stored(sub: SubIndex, raw: Any) -> dict[str, Any] | None:
+    """A stored answer read back by its item's method, or None when it no longer fits the item (a
+    framework edited under a period, a value kept from before the bounds existed, a row edited by
+    hand). Such an answer is left out of every figure, the same way everywhere, and never breaks one."""
+    if not isinstance(raw, Mapping):
+        return None
+    try:
+        return parse_answer(sub, raw)
+    except (InvalidAnswer, ArithmeticError, TypeError, ValueError, AttributeError, KeyError):
+        return None
 
 
 def score_sub(

@@ -11,6 +11,10 @@ instants in UTC (SQLite: naive text), Decimals as text, JSON as text, dates as I
 `Database.lean()` opens a transaction of its own; `lean_in(session)` runs on the connection of an
 ORM session's transaction (it flushes the session's pending objects first, and tells the session
 it wrote, for storage.updates).
+
+Every statement is declared once, at import, with `statement(...)`: the registry `STATEMENTS` lets
+tests/storage/test_lean_statements.py prepare each one on SQLite and PostgreSQL against the migrated
+schema, so a renamed column or a misspelt table fails a test rather than a focal point's message.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -30,6 +36,40 @@ from storage.sqlite_inline import InlineConnection, is_busy, patiently
 Params = Mapping[str, Any]
 _NAMED = re.compile(r"'(?:[^']|'')*'|(?<![:\w]):(\w+)")  # a quoted literal is left as it is
 _SQLITE_INSTANT = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DateTime on SQLite
+
+
+@dataclass(eq=False)
+class Statement:
+    """A hand-written statement with :named parameters. The template may hold `{for_update}` (a
+    SELECT that locks its rows on PostgreSQL) and, for each name in `json`, `{name}`: the text of a
+    JSON column's top-level key, written in the dialect's own way. Its text is built once per dialect."""
+
+    template: str
+    json: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    origin: str = ""  # the module that declared it
+    _texts: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def text(self, lean: Lean) -> str:
+        known = self._texts.get(lean.dialect)
+        if known is None:
+            parts = {name: lean.json_text(column, key) for name, (column, key) in self.json.items()}
+            known = self._texts[lean.dialect] = self.template.format(for_update=lean.for_update, **parts)
+        return known
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The :named parameters, in order of first use."""
+        return _to_positional(self.template)[1]
+
+
+STATEMENTS: list[Statement] = []  # every statement declared so far (modules declare theirs at import)
+
+
+def statement(template: str, **json: tuple[str, str]) -> Statement:
+    """Declare a hand-written statement (at module level: see STATEMENTS)."""
+    declared = Statement(template, json, sys._getframe(1).f_globals.get("__name__", ""))
+    STATEMENTS.append(declared)
+    return declared
 
 
 class Lean:
@@ -51,33 +91,41 @@ class Lean:
         if self._on_write is not None:
             self._on_write()
 
-    async def rows(self, sql: str, params: Params | None = None) -> list[Sequence[Any]]:
+    async def rows(self, sql: str | Statement, params: Params | None = None) -> list[Sequence[Any]]:
         if self._before is not None:
             await self._before()
-        return await self._rows(sql, params or {})
+        return await self._rows(self._text(sql), params or {})
 
-    async def row(self, sql: str, params: Params | None = None) -> Sequence[Any] | None:
+    async def row(self, sql: str | Statement, params: Params | None = None) -> Sequence[Any] | None:
         found = await self.rows(sql, params)
         return found[0] if found else None
 
-    async def value(self, sql: str, params: Params | None = None) -> Any:
+    async def value(self, sql: str | Statement, params: Params | None = None) -> Any:
         found = await self.row(sql, params)
         return None if found is None else found[0]
 
-    async def run(self, sql: str, params: Params | None = None) -> int:
+    async def run(self, sql: str | Statement, params: Params | None = None) -> int:
         """A statement that writes; returns the number of rows it changed."""
         if self._before is not None:
             await self._before()
         self.note_write()
-        return await self._run(sql, params or {})
+        return await self._run(self._text(sql), params or {})
 
-    async def insert(self, sql: str, params: Params | None = None) -> Any:
+    async def insert(self, sql: str | Statement, params: Params | None = None) -> Any:
         """An INSERT … RETURNING id; returns the id."""
         if self._before is not None:
             await self._before()
         self.note_write()
-        found = await self._rows(sql, params or {})
+        found = await self._rows(self._text(sql), params or {})
         return found[0][0]
+
+    def _text(self, sql: str | Statement) -> str:
+        return sql if isinstance(sql, str) else sql.text(self)
+
+    async def prepare(self, sql: str | Statement) -> None:
+        """Have the database compile a statement against its schema without running it (raises
+        the driver's error for an unknown table or column, a type mismatch, a syntax error)."""
+        raise NotImplementedError
 
     async def _rows(self, sql: str, params: Params) -> list[Sequence[Any]]:
         raise NotImplementedError
@@ -146,6 +194,10 @@ class SqliteLean(Lean):
                 raise
         return (await patiently(lambda: self._connection.execute(sql, params), self._busy_timeout)).rowcount
 
+    async def prepare(self, sql: str | Statement) -> None:
+        text = self._text(sql)
+        self._connection.execute("EXPLAIN " + text, dict.fromkeys(_to_positional(text)[1])).fetchall()
+
     def json_text(self, column: str, key: str) -> str:
         return f"json_extract({column}, '$.{key}')"
 
@@ -194,6 +246,9 @@ class PostgresLean(Lean):
     async def _rows(self, sql: str, params: Params) -> list[Sequence[Any]]:
         text, names = _to_positional(sql)
         return await self._connection.fetch(text, *(params[n] for n in names))
+
+    async def prepare(self, sql: str | Statement) -> None:
+        await self._connection.prepare(_to_positional(self._text(sql))[0])
 
     async def _run(self, sql: str, params: Params) -> int:
         text, names = _to_positional(sql)

@@ -14,15 +14,16 @@ from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
+from scoring.states import AnswerStatus, OutboxState, PeriodState, ReviewDecision
 from storage.types import ExactDecimal, JSONDocument, UTCDateTime, utcnow
 
 ROLES = ("focal_point", "leader", "reviewer", "coordinator", "admin")
 CAMPAIGN_WIDE_ROLES = ("coordinator", "admin", "reviewer")
-PERIOD_STATES = ("draft", "open", "locked", "published")
-ANSWER_STATUSES = ("draft", "submitted", "needs_supplement", "accepted")
+PERIOD_STATES = tuple(PeriodState)
+ANSWER_STATUSES = tuple(AnswerStatus)
 EVIDENCE_KINDS = ("photo", "document", "link", "document_ref")
-REVIEW_DECISIONS = ("accept", "correct", "needs_supplement")
-OUTBOX_STATES = ("pending", "sending", "sent", "failed", "blocked", "cancelled")
+REVIEW_DECISIONS = tuple(ReviewDecision)
+OUTBOX_STATES = tuple(OutboxState)
 
 
 def _json(**kw: Any) -> Any:
@@ -122,7 +123,7 @@ class Period(SQLModel, table=True):
     title: str = Field(max_length=255)
     opens_at: datetime = _now()
     deadline: date
-    state: str = Field(default="draft", max_length=16)
+    state: str = Field(default=PeriodState.DRAFT.value, max_length=16)
     reminder_policy: dict[str, Any] = _json()
     previous_period_id: int | None = Field(default=None, foreign_key="period.id")
     created_at: datetime = _now()
@@ -172,7 +173,7 @@ class Answer(SQLModel, table=True):
     raw: dict[str, Any] | None = Field(default=None, sa_type=JSONDocument, nullable=True)
     self_points: Decimal | None = Field(default=None, sa_type=ExactDecimal, nullable=True)
     verified_points: Decimal | None = Field(default=None, sa_type=ExactDecimal, nullable=True)
-    status: str = Field(default="draft", max_length=24)
+    status: str = Field(default=AnswerStatus.DRAFT.value, max_length=24)
     answered_by: int | None = Field(default=None, foreign_key="person.id")
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -246,7 +247,7 @@ class Outbox(SQLModel, table=True):
     kind: str = Field(default="", max_length=32)
     batch: str = Field(default="", max_length=64, index=True)  # a broadcast, a reminder round
     payload: dict[str, Any] = _json()
-    state: str = Field(default="pending", max_length=16)
+    state: str = Field(default=OutboxState.PENDING.value, max_length=16)
     attempts: int = 0
     not_before: datetime = _now()
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -91,12 +91,19 @@ def store(tmp_path) -> EvidenceStore:
     return EvidenceStore(tmp_path / "evidence")
 
 
+# Folders whose tests run the command line or outside services as processes of their own: `slow`, left
+# out of `make test-fast` (which must stay under a minute) and run by `make test` and CI.
+SLOW_FOLDERS = ("cli", "ops")
+
+
 def pytest_collection_modifyitems(config, items):
     """Kinds of test are marked by folder (a `pytestmark` in a conftest.py marks nothing)."""
     for item in items:
         folder = Path(str(item.fspath)).relative_to(ROOT / "tests").parts[0]
         if folder in ("e2e", "browser"):
             item.add_marker(getattr(pytest.mark, folder))
+        if folder in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_generate_tests(metafunc):

@@ -1,39 +1,46 @@
-"""`dti-bot units import FILE` and `dti-bot people invite | list | remove | revoke`."""
+"""`dti-bot units import FILE | template` and `dti-bot people invite | list | remove | revoke | template`."""
 
 from __future__ import annotations
 
 import json
 import os
-import urllib.request
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.campaign_calendar import TIMEZONE
 from bot.cli.common import run_with_db, settings
 from bot.cli.output import OutputFormat, fail, print_table
 from bot.i18n import _
-from bot.render.admin.sheets import invites_csv
 from bot.render.labels import role_label
-from bot.render.numbers import VN_TZ, vn_date
-from bot.services.admin import people
-from bot.services.admin.invites import MAX_VALIDITY, ValidityTooLong, create_invites, invite_link, parse_expiry
-from bot.services.admin.units_import import import_units
-from bot.settings import Settings
+from bot.render.numbers import vn_date
+
+if TYPE_CHECKING:  # the services (SQLAlchemy, openpyxl) are imported by the commands: a fast --help
+    from bot.settings import Settings
 
 units_app = typer.Typer(help="Units (departments, communes…).", no_args_is_help=True)
 people_app = typer.Typer(help="People and invitations.", no_args_is_help=True)
 
 
 @units_app.command("import")
-def import_cmd(file: Annotated[Path, typer.Argument(help=".xlsx or .csv with code, name, cohort, parent, …")]) -> None:
+def import_cmd(
+    file: Annotated[
+        Path,
+        typer.Argument(help=".xlsx or .csv: mã đơn vị, tên đơn vị, khối, đơn vị cấp trên… (`units template`)"),
+    ],
+) -> None:
     """Create or update units from a sheet; nothing is written if any row is bad."""
+    from bot.services.access import SYSTEM
+    from bot.services.admin.units_import import import_units
+    from storage.types import utcnow
+
     try:
         data = file.read_bytes()
     except OSError as exc:
         fail(_("Cannot read the file {path}: {error}").format(path=file, error=exc.strerror or exc))
-    report = run_with_db(lambda db, _cfg: import_units(db, data, file.name))
+    report = run_with_db(lambda db, cfg: import_units(db, SYSTEM, data, file.name, cfg.framework_dirs, now=utcnow()))
     typer.echo(
         _("Units: {created} created, {updated} updated, {unchanged} unchanged.").format(
             created=report.created, updated=report.updated, unchanged=report.unchanged
@@ -41,8 +48,44 @@ def import_cmd(file: Annotated[Path, typer.Argument(help=".xlsx or .csv with cod
     )
 
 
+@units_app.command("template")
+def units_template_cmd(
+    out: Annotated[Path, typer.Option(help="Where to write the example sheet.")] = Path("don-vi-mau.xlsx"),
+) -> None:
+    """Write a filled-in example of the units sheet (Vietnamese headings, the cohorts the frameworks know)."""
+    from bot.render.admin.sheets import units_template_xlsx
+    from bot.services.access import SYSTEM
+    from bot.services.admin.units_import import template_facts
+
+    facts = run_with_db(lambda db, cfg: template_facts(db, SYSTEM, dirs=cfg.framework_dirs))
+    _write_template(out, units_template_xlsx(facts))
+
+
+@people_app.command("template")
+def people_template_cmd(
+    out: Annotated[Path, typer.Option(help="Where to write the example sheet.")] = Path("loi-moi-mau.xlsx"),
+) -> None:
+    """Write a filled-in example of the invitations sheet that the chat's “Invite people” button takes."""
+    from bot.render.admin.sheets import invites_template_xlsx
+    from bot.services.access import SYSTEM
+    from bot.services.admin.units_import import template_facts
+
+    facts = run_with_db(lambda db, cfg: template_facts(db, SYSTEM, invitations=True, dirs=cfg.framework_dirs))
+    _write_template(out, invites_template_xlsx(facts))
+
+
+def _write_template(out: Path, data: bytes) -> None:
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        fail(_("Cannot write the file {path}: {error}").format(path=out, error=exc.strerror or exc))
+    typer.echo(_("Example sheet written to {path}: fill it in, then import it.").format(path=out))
+
+
 def bot_username(config: Settings) -> str:
     """The bot's @username for deep links: from settings, or asked of the Bot API with the token."""
+    import urllib.request
+
     if config.bot_username:
         return config.bot_username.lstrip("@")
     if config.bot_token is None:
@@ -67,6 +110,11 @@ def invite_cmd(
     ] = None,
 ) -> None:
     """Issue one-time invitation links (only their hashes are stored; the CSV is readable by its owner only)."""
+    from bot.render.admin.sheets import invites_csv
+    from bot.services.access import SYSTEM
+    from bot.services.admin.invites import MAX_VALIDITY, ValidityTooLong, create_invites, invite_link, parse_expiry
+    from storage.types import utcnow
+
     try:
         expires_in = parse_expiry(expires)
     except ValidityTooLong:
@@ -79,7 +127,7 @@ def invite_cmd(
         fail(_("Invalid validity “{value}”: write for example 14d, 48h or 2w.").format(value=expires))
     config = settings()
     username = bot_username(config)
-    stamp = datetime.now(VN_TZ).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(TIMEZONE).strftime("%Y%m%d-%H%M%S")
     if out is None:  # in the data folder, not wherever the command was typed (a git checkout…)
         (config.data_dir / "invites").mkdir(mode=0o700, parents=True, exist_ok=True)
         out = config.data_dir / "invites" / f"invites-{unit or 'all'}-{role}-{stamp}.csv"
@@ -89,7 +137,7 @@ def invite_cmd(
     except OSError as exc:
         fail(_("Cannot write the file {path}: {error}").format(path=out, error=exc.strerror or exc))
     try:
-        issued = run_with_db(lambda db, _cfg: create_invites(db, role, unit, count, expires_in))
+        issued = run_with_db(lambda db, _cfg: create_invites(db, SYSTEM, role, unit, count, expires_in, now=utcnow()))
     except BaseException:
         os.close(fd)
         if not existed:
@@ -143,7 +191,11 @@ def list_cmd(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
 ) -> None:
     """People with a role, and unused invitations (by id; their codes are never stored)."""
-    listing = run_with_db(lambda db, _cfg: people.list_people(db, unit))
+    from bot.services.access import SYSTEM
+    from bot.services.admin import people
+    from storage.types import utcnow
+
+    listing = run_with_db(lambda db, _cfg: people.list_people(db, SYSTEM, unit, now=utcnow()))
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(listing.as_dict(), ensure_ascii=False, indent=2))
         return
@@ -172,7 +224,11 @@ def remove_cmd(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Remove a person's role; from their next message the bot treats them by the roles they have left."""
-    holders = run_with_db(lambda db, _cfg: people.roles_to_remove(db, telegram_id, role, unit))
+    from bot.services.access import SYSTEM
+    from bot.services.admin import people
+    from storage.types import utcnow
+
+    holders = run_with_db(lambda db, _cfg: people.roles_to_remove(db, SYSTEM, telegram_id, role, unit))
     question = "\n".join(
         _("Remove the role {role} of {name} (Telegram {telegram_id}, {place})?").format(
             role=role_label(h.role), name=h.full_name or "—", telegram_id=telegram_id, place=_place(h.unit_name)
@@ -180,7 +236,8 @@ def remove_cmd(
         for h in holders
     )
     _confirmed(question, yes)
-    removed = run_with_db(lambda db, _cfg: people.remove_roles(db, [h.membership_id for h in holders]))
+    ids = [h.membership_id for h in holders]
+    removed = run_with_db(lambda db, _cfg: people.remove_roles(db, SYSTEM, ids, now=utcnow()))
     for holder in removed:
         typer.echo(
             _("Removed the role {role} of {name} ({place}).").format(
@@ -197,12 +254,16 @@ def revoke_cmd(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Revoke unused invitations: their links stop working."""
+    from bot.services.access import SYSTEM
+    from bot.services.admin import people
+    from storage.types import utcnow
+
     ids = ids or []
     if bool(ids) == all_unused:
         fail(_("Give invitation ids (see `dti-bot people list`) or --all-unused, not both."))
     if unit is not None and not all_unused:
         fail(_("--unit goes with --all-unused."))
-    found = run_with_db(lambda db, _cfg: people.invites_to_revoke(db, ids, unit, all_unused))
+    found = run_with_db(lambda db, _cfg: people.invites_to_revoke(db, SYSTEM, ids, unit, all_unused, now=utcnow()))
     if not found:
         typer.echo(_("There are no unused invitations to revoke."))
         return
@@ -214,5 +275,5 @@ def revoke_cmd(
     ]
     typer.echo("\n".join(lines))
     _confirmed(_("Revoke these {count} invitations?").format(count=len(found)), yes)
-    revoked = run_with_db(lambda db, _cfg: people.revoke_invites(db, [i.id for i in found]))
+    revoked = run_with_db(lambda db, _cfg: people.revoke_invites(db, SYSTEM, [i.id for i in found], now=utcnow()))
     typer.echo(_("{count} invitations revoked; their links no longer work.").format(count=len(revoked)))

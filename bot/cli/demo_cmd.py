@@ -6,13 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
 from bot.cli.common import evidence_store, run_with_db
 from bot.cli.output import fail
 from bot.i18n import _
-from bot.services.admin.evidence_check import evidence_keys
-from bot.services.demo.seed import seed_demo
 
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 evidence_app = typer.Typer(help="Evidence files.", no_args_is_help=True)
@@ -21,7 +18,11 @@ evidence_app = typer.Typer(help="Evidence files.", no_args_is_help=True)
 @demo_app.command("seed")
 def seed_cmd() -> None:
     """Seed a demo province into an empty database."""
-    report = run_with_db(lambda db, cfg: seed_demo(db, evidence_store(cfg)), create=True)  # a demo may start one
+    from bot.services.demo.seed import seed_demo
+    from storage.types import utcnow
+
+    # a demo may start a database of its own
+    report = run_with_db(lambda db, cfg: seed_demo(db, evidence_store(cfg), now=utcnow()), create=True)
     typer.echo(
         _(
             "Demo province created: {units} units, {people} people, {answers} answers, {files} evidence files. "
@@ -42,7 +43,10 @@ def verify_cmd(
     sample: Annotated[int | None, typer.Option(help="Check only a random sample of this many files.")] = None,
 ) -> None:
     """Re-hash every evidence file and list missing or corrupt ones (exit code 1 if any)."""
+    from rich.progress import Progress
+
     from bot.cli.common import settings
+    from bot.services.admin.evidence_check import evidence_keys
 
     config = settings()
     keys = run_with_db(lambda db, _cfg: evidence_keys(db))
@@ -71,10 +75,13 @@ def export_cmd(
     period: Annotated[int, typer.Option(help="Period id (see `period list`).")],
     out: Annotated[Path, typer.Option(help="Folder for the .xlsx and the evidence .zip.")] = Path("export"),
 ) -> None:
-    """Export a period: an .xlsx (ranking, points, answers, evidence index, audit) and a ZIP of the evidence."""
+    """Export a period for people to read: an .xlsx (ranking, points, answers, evidence index, audit log;
+    Vietnamese words, real numbers, local times) and a ZIP of the evidence, named DTI-<year>-ket-qua.xlsx
+    and DTI-<year>-minh-chung.zip."""
+    from bot.services.access import SYSTEM
     from bot.services.admin.export import export_period
 
-    result = run_with_db(lambda db, cfg: export_period(db, evidence_store(cfg), period, out))
+    result = run_with_db(lambda db, cfg: export_period(db, evidence_store(cfg), period, out, SYSTEM))
     typer.echo(
         _("Exported {answers} answers and {files} files: {xlsx}, {archive}").format(
             answers=result.answers, files=result.files, xlsx=result.xlsx, archive=result.archive

@@ -1,6 +1,6 @@
 """`dti-bot framework check | publish | template | export`: frameworks as YAML files or Excel workbooks.
 
-openpyxl and the workbook module are imported inside the commands (`dti-bot --help` stays fast).
+openpyxl, the workbook module and the database are imported inside the commands (`dti-bot --help` stays fast).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from bot.cli.output import fail
 from bot.i18n import _
 from bot.render.errors import framework_error
 from bot.render.numbers import vn_number
-from bot.services.admin.frameworks import publish_framework
 from scoring import Framework, FrameworkError, load_framework
 
 app = typer.Typer(help="Check, publish, template and export DTI frameworks.", no_args_is_help=True)
@@ -73,15 +72,18 @@ def check(file: Annotated[Path, typer.Argument(help="Framework file: YAML or Exc
 @app.command("publish")
 def publish(file: Annotated[str, typer.Argument(help="Framework YAML file, Excel workbook (.xlsx) or id.")]) -> None:
     """Store a framework version in the database (idempotent: the same content is stored once)."""
+    from bot.services.access import SYSTEM
+    from bot.services.admin.frameworks import publish_framework
+
     if _is_workbook(file):
         from bot.services.admin.framework_workbook import publish_workbook
 
         path = Path(file)
         _checked_workbook(path)  # problems are reported by sheet, row and column before the database is opened
         content = _read_bytes(path)
-        published = run_with_db(lambda db, _cfg: publish_workbook(db, content, str(path)))
+        published = run_with_db(lambda db, _cfg: publish_workbook(db, SYSTEM, content, str(path)))
     else:
-        published = run_with_db(lambda db, cfg: publish_framework(db, file, cfg.framework_dirs))
+        published = run_with_db(lambda db, cfg: publish_framework(db, SYSTEM, file, cfg.framework_dirs))
     message = _("Published {id} ({hash}).") if published.created else _("Already published: {id} ({hash}).")
     typer.echo(message.format(id=published.framework_id, hash=published.content_hash[:12]))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,10 +16,10 @@ from bot.i18n import _
 from bot.render.errors import service_error
 from bot.render.labels import period_state_label
 from bot.render.numbers import vn_date
-from bot.services.campaign.periods import PeriodInfo, change_state, get_period, list_periods, open_period, set_deadline
-from bot.services.campaign.reminder_policy import checked_policy, set_policy
 from bot.services.errors import ServiceError
-from bot.services.results.results_import import import_results
+
+if TYPE_CHECKING:  # the services (SQLAlchemy) are imported by the commands that use them: a fast --help
+    from bot.services.campaign.periods import PeriodInfo
 
 app = typer.Typer(help="Assessment periods.", no_args_is_help=True)
 results_app = typer.Typer(help="Published results.", no_args_is_help=True)
@@ -45,10 +45,15 @@ def open_cmd(
     ] = None,
 ) -> None:
     """Open a period for collection (one per framework and year, unless --again)."""
+    from bot.services.access import SYSTEM
+    from bot.services.campaign.periods import open_period
+
     last_day = _date(deadline)
     _say(
         run_with_db(
-            lambda db, cfg: open_period(db, framework, year, last_day, title, cfg.framework_dirs, again_reason=again)
+            lambda db, cfg: open_period(
+                db, SYSTEM, framework, year, last_day, title, cfg.framework_dirs, again_reason=again
+            )
         )
     )
 
@@ -62,7 +67,10 @@ def _date(value: str) -> date:
 
 def _transition(action: str):  # type: ignore[no-untyped-def]
     def command(period: Annotated[int, typer.Option(help="Period id (see `period list`).")]) -> None:
-        _say(run_with_db(lambda db, _cfg: change_state(db, period, action)))
+        from bot.services.access import SYSTEM
+        from bot.services.campaign.periods import change_state
+
+        _say(run_with_db(lambda db, _cfg: change_state(db, SYSTEM, period, action)))
 
     command.__doc__ = {
         "lock": "Lock a period: answers become read-only.",
@@ -81,6 +89,9 @@ def publish_cmd(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for scripts).")] = False,
 ) -> None:
     """Publish a period's results. A period still open (not locked, not appraised) asks first."""
+    from bot.services.access import SYSTEM
+    from bot.services.campaign.periods import change_state, get_period
+
     info = run_with_db(lambda db, _cfg: get_period(db, period))
     if info.state == "open" and not yes:
         question = _(
@@ -90,7 +101,7 @@ def publish_cmd(
         if not _confirm(question):
             typer.echo(_("Nothing was published."))
             raise typer.Exit(1)
-    _say(run_with_db(lambda db, _cfg: change_state(db, period, "publish")))
+    _say(run_with_db(lambda db, _cfg: change_state(db, SYSTEM, period, "publish")))
 
 
 @app.command("unpublish")
@@ -99,7 +110,10 @@ def unpublish_cmd(
     reason: Annotated[str, typer.Option(help="Why the results are taken back (recorded).")],
 ) -> None:
     """Take back a period's published results: the period is locked again (the reason is recorded)."""
-    _say(run_with_db(lambda db, _cfg: change_state(db, period, "unpublish", reason)))
+    from bot.services.access import SYSTEM
+    from bot.services.campaign.periods import change_state
+
+    _say(run_with_db(lambda db, _cfg: change_state(db, SYSTEM, period, "unpublish", reason)))
 
 
 @app.command("deadline")
@@ -109,8 +123,11 @@ def deadline_cmd(
     reason: Annotated[str, typer.Option(help="Why the deadline moves (recorded).")] = "",
 ) -> None:
     """Change a period's deadline (reminders follow it at once)."""
+    from bot.services.access import SYSTEM
+    from bot.services.campaign.periods import set_deadline
+
     last_day = _date(new_date)
-    old, info = run_with_db(lambda db, _cfg: set_deadline(db, period, last_day, reason))
+    old, info = run_with_db(lambda db, _cfg: set_deadline(db, SYSTEM, period, last_day, reason))
     typer.echo(
         _("Deadline of period {id} moved: {old} → {new}.").format(
             id=info.id, old=vn_date(old), new=vn_date(info.deadline)
@@ -132,6 +149,8 @@ def list_cmd(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
 ) -> None:
     """List periods."""
+    from bot.services.campaign.periods import list_periods
+
     periods = run_with_db(lambda db, _cfg: list_periods(db))
     if fmt is OutputFormat.json:
         typer.echo(json.dumps([p.as_dict() for p in periods], ensure_ascii=False, indent=2))
@@ -150,11 +169,14 @@ def results_import_cmd(
     file: Annotated[Path, typer.Argument(help="CSV: unit_code,unit_name,cohort,<index code>… (values 0..1).")],
 ) -> None:
     """Import published index values of a period (replacing earlier ones)."""
+    from bot.services.access import SYSTEM
+    from bot.services.results.results_import import import_results
+
     try:
         data = file.read_bytes()
     except OSError as exc:
         fail(_("Cannot read the file {path}: {error}").format(path=file, error=exc.strerror or exc))
-    report = run_with_db(lambda db, _cfg: import_results(db, period, data, source=file.name))
+    report = run_with_db(lambda db, _cfg: import_results(db, SYSTEM, period, data, source=file.name))
     typer.echo(_("Imported {values} values for {units} units.").format(values=report.values, units=report.units))
 
 
@@ -168,6 +190,8 @@ def reminders_cmd(
     weekdays: Annotated[str | None, typer.Option(help="Sending days, 0=Monday … 6=Sunday, e.g. 0,1,2,3,4.")] = None,
 ) -> None:
     """Show or change a period's reminder policy (only the options given change)."""
+    from bot.services.access import SYSTEM
+    from bot.services.campaign.reminder_policy import checked_policy, set_policy
 
     def numbers(text: str | None) -> list[int] | None:
         if text is None:
@@ -181,7 +205,7 @@ def reminders_cmd(
         changes = checked_policy(numbers(days_before), overdue_every, start, end, numbers(weekdays))
     except ServiceError as exc:
         fail(service_error(exc))
-    policy = run_with_db(lambda db, _cfg: set_policy(db, period, changes))
+    policy = run_with_db(lambda db, _cfg: set_policy(db, SYSTEM, period, changes))
     typer.echo(
         _(
             "Reminders of period {period}: {days} days before the deadline; every {every} working days when "

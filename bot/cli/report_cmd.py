@@ -26,12 +26,14 @@ def report(
 ) -> None:
     """Write a unit's self-assessment report (--unit) or the campaign report of a period as .docx."""
     from bot.render.admin.report_docx import campaign_report_docx, unit_report_docx
+    from bot.services.access import SYSTEM
     from bot.services.admin.reports import campaign_report, unit_report
+    from storage.types import utcnow
 
     async def build(db, _cfg) -> bytes:  # type: ignore[no-untyped-def]
         if unit is None:
-            return campaign_report_docx(await campaign_report(db, period), body or "", place)
-        return unit_report_docx(await unit_report(db, period, unit), place)
+            return campaign_report_docx(await campaign_report(db, SYSTEM, period, now=utcnow()), body or "", place)
+        return unit_report_docx(await unit_report(db, SYSTEM, period, unit, now=utcnow()), place)
 
     content = run_with_db(build)
     try:

@@ -142,15 +142,62 @@ def sandbox(
     ] = False,
 ) -> None:
     """Run everything offline: Bot API emulator, the bot, a web chat page and demo data."""
-    from bot.sandbox.runner import run_emulator, run_sandbox
+    if (refused := _bind_refused(host, port)) is not None:  # said at once, before the bot is even imported
+        fail(_port_busy_message(host, port, refused))
+    from bot.sandbox.runner import PortBusy, run_emulator, run_sandbox
     from storage.db import default_url
 
-    if emulator_only:  # no database, no bot: the installation under rehearsal brings its own
-        setup_logging("INFO", False)
-        asyncio.run(run_emulator(host, port))
+    try:
+        if emulator_only:  # no database, no bot: the installation under rehearsal brings its own
+            setup_logging("INFO", False)
+            asyncio.run(run_emulator(host, port))
+            return
+        config = settings(announce=False)  # the sandbox's database is its own, <DTI_DATA_DIR>/sandbox
+        # The terminal shows the address, then what happened: not the migrations, nor each update.
+        setup_logging(config.log_level, config.log_json, quiet=SANDBOX_QUIET)
+        with ExitStack() as stack:
+            _hold_data_lock(stack, default_url(config.data_dir / "sandbox"), config)
+            asyncio.run(run_sandbox(config, host, port))
+    except PortBusy as busy:
+        fail(_port_busy_message(busy.host, busy.port, busy.in_use))
+    except KeyboardInterrupt:  # Ctrl+C is how the sandbox is stopped
         return
-    config = settings(announce=False)  # the sandbox's database is its own, <DTI_DATA_DIR>/sandbox
-    setup_logging(config.log_level, config.log_json)
-    with ExitStack() as stack:
-        _hold_data_lock(stack, default_url(config.data_dir / "sandbox"), config)
-        asyncio.run(run_sandbox(config, host, port))
+
+
+SANDBOX_QUIET = ("alembic", "aiogram.event", "bot.polling")
+
+
+def _port_busy_message(host: str, port: int, in_use: bool) -> str:
+    other = _free_port_near(host, port)
+    if in_use:
+        return _(
+            "Port {port} is already in use (another sandbox may be running): stop it, or choose another port: "
+            "make sandbox PORT={other} (or dti-bot sandbox --port {other})."
+        ).format(port=port, other=other)
+    return _("Port {port} cannot be opened on {host}: choose another one, e.g. make sandbox PORT={other}.").format(
+        port=port, host=host, other=other
+    )
+
+
+def _bind_refused(host: str, port: int) -> bool | None:
+    """None when `host:port` can be listened on; else whether it is in use (True) or not allowed."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return None  # a name that does not resolve: aiohttp says so itself
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+    return None
+
+
+def _free_port_near(host: str, port: int) -> int:
+    start = max(port + 1, 1024)
+    return next((p for p in range(start, start + 50) if _bind_refused(host, p) is None), 8181)

@@ -11,16 +11,7 @@ from bot.cli.common import run_with_db
 from bot.cli.output import OutputFormat, fail, print_table
 from bot.i18n import _
 from bot.render.errors import framework_error, input_file_error
-from bot.render.results.ranking import (
-    ranking_csv,
-    ranking_json,
-    ranking_records,
-    ranking_table_headers,
-    ranking_table_rows,
-)
 from bot.services.errors import InputFileError
-from bot.services.results.index_values import read_index_values
-from bot.services.results.scores import period_scores
 from scoring import CohortResult, Framework, FrameworkError, find_framework, load_framework, score_all
 
 
@@ -33,7 +24,11 @@ def score(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
 ) -> None:
     """Rank every cohort, from a file of index values or from a period's answers."""
+    from bot.services.results.index_values import read_index_values
+
     if period is not None:
+        from bot.services.results.scores import period_scores
+
         scores = run_with_db(lambda db, _cfg: period_scores(db, period))
         emit_ranking(scores.framework, scores.cohorts, fmt)
         return
@@ -57,6 +52,14 @@ def score(
 
 
 def emit_ranking(fw: Framework, cohorts: dict[str, CohortResult], fmt: OutputFormat) -> None:
+    from bot.render.results.ranking import (
+        ranking_csv,
+        ranking_json,
+        ranking_records,
+        ranking_table_headers,
+        ranking_table_rows,
+    )
+
     if fmt is OutputFormat.json:
         typer.echo(ranking_json(ranking_records(fw, cohorts)))
     elif fmt is OutputFormat.csv:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 
+from bot.clock import Clock
 from bot.filters import Pressed, Typed
-from bot.handlers.common import answer_error, reply
+from bot.handlers.common import reply
 from bot.handlers.questions import answer_question
 from bot.nlu import intent_of
 from bot.render import actions
@@ -25,57 +26,54 @@ router = Router(name="assessment")
 # Most updates are these buttons: their router comes first in the tree (bot.handlers), ahead of
 # routers they would only pass through. Their data prefixes are nobody else's.
 buttons = Router(name="assessment-buttons")
-VERBS = ("ans|", "nav|", "lst|", "evm|", "evd|", "doc|", "sub|", "sbc|")
+VERBS = ("ans|", "nav|", "lst|", "evm|", "evd|", "doc|", "smy|", "sub|", "sbc|")  # sub: smy before its rename
 
 
 @buttons.callback_query(Pressed(*VERBS))
-async def assessment_button(query: CallbackQuery, actor: Actor, db: Database) -> None:
+async def assessment_button(query: CallbackQuery, actor: Actor, db: Database, clock: Clock) -> None:
     """Carry out the pressed button (checked against the person's unit and the period), show the result."""
     action = actions.parse(query.data)
     if action is None:
-        await answer_error(query, ServiceError("unknown_item"))
-        return
-    unit, period, code, arg = action.unit, action.period, action.code, action.arg
+        raise ServiceError("unknown_item")
+    unit, period, code, arg, now = action.unit, action.period, action.code, action.arg, clock.now()
     try:
         if action.verb == "ans":
             kind, _, value = arg.partition(":")
-            result = await assessment.answer_choice(db, actor, unit, period, code, kind, value)
+            result = await assessment.answer_choice(db, actor, unit, period, code, kind, value, now=now)
         elif action.verb == "nav":
-            result = await assessment.navigate(db, actor, unit, period, code, arg)
+            result = await assessment.navigate(db, actor, unit, period, code, arg, now=now)
         elif action.verb == "lst":
-            result = await assessment.item_list(db, actor, unit, period, int(arg or 0))
+            result = await assessment.item_list(db, actor, unit, period, int(arg or 0), now=now)
         elif action.verb == "evm":
-            result = await assessment.open_item(db, actor, unit, period, code, step="evidence_manage")
+            result = await assessment.open_item(db, actor, unit, period, code, step="evidence_manage", now=now)
         elif action.verb == "evd":
-            result = await evidence.remove_evidence(db, actor, unit, period, code, int(arg or 0))
+            result = await evidence.remove_evidence(db, actor, unit, period, code, int(arg or 0), now=now)
         elif action.verb == "doc":
-            result = await evidence.start_document_ref(db, actor, unit, period, code)
-        elif action.verb == "sub":
-            result = await assessment.summary(db, actor, unit, period, confirming=arg == "confirm")
+            result = await evidence.start_document_ref(db, actor, unit, period, code, now=now)
+        elif action.verb == "smy":
+            result = await assessment.summary(db, actor, unit, period, confirming=arg == "confirm", now=now)
         else:
-            result = await assessment.submit(db, actor, unit, period)
-    except InvalidAnswer:
-        await answer_error(query, ServiceError("unknown_item"))
-        return
+            result = await assessment.submit(db, actor, unit, period, now=now)
+    except InvalidAnswer as exc:
+        raise ServiceError("unknown_item") from exc
     except assessment.InputRejected as exc:  # the reading chosen does not fit (e.g. a above b)
         await query.answer(invalid_answer(exc.error, exc.a_label, exc.b_label), show_alert=True)
-        return
-    except ServiceError as exc:
-        await answer_error(query, exc)
         return
     await reply(query, screen_for(result))
 
 
 @router.message(Typed(commands=False))
-async def typed_answer(message: Message, actor: Actor, db: Database, settings: Settings, bot: Bot) -> None:
+async def typed_answer(
+    message: Message, actor: Actor, db: Database, settings: Settings, bot: Bot, clock: Clock
+) -> None:
     """A number, two numbers a/b, part of a cited document, or a link — for the item that is open;
     a question in plain words gets its answer instead."""
     try:
-        result = await assessment.answer_text(db, actor, message.text)
+        result = await assessment.answer_text(db, actor, message.text, now=clock.now())
     except (InvalidAnswer, ServiceError) as exc:
         intent = intent_of(message.text)
         if intent is not None:
-            await answer_question(message, intent, actor, db, settings, bot)
+            await answer_question(message, intent, actor, db, settings, bot, clock)
         elif isinstance(exc, assessment.InputRejected):
             await message.answer(invalid_answer(exc.error, exc.a_label, exc.b_label))
         elif isinstance(exc, InvalidAnswer):
@@ -83,6 +81,6 @@ async def typed_answer(message: Message, actor: Actor, db: Database, settings: S
         elif exc.reason in ("nothing_open", "no_period", "not_allowed"):
             await reply(message, unknown_input_screen())  # not in an assessment: short help, never silence
         else:
-            await answer_error(message, exc)
+            raise
         return
     await reply(message, screen_for(result))

@@ -1,21 +1,12 @@
-"""Small helpers shared by handlers: reply with a screen, or with an error in Vietnamese."""
+"""Small helpers shared by handlers: reply with a screen. (Refusals of use cases are answered in one
+place, bot.handlers.errors.)"""
 
 from __future__ import annotations
 
 from aiogram.types import CallbackQuery, Message
 
 from bot.keyboards import acknowledge, send, show
-from bot.render.errors import service_error
 from bot.render.screen import Screen
-from bot.services.errors import ServiceError
-
-
-async def answer_error(event: Message | CallbackQuery, error: ServiceError) -> None:
-    text = service_error(error)
-    if isinstance(event, CallbackQuery):
-        await event.answer(text, show_alert=True)
-    else:
-        await event.answer(text)
 
 
 async def reply(event: Message | CallbackQuery, screen: Screen) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import time
 
 from aiogram import Bot, Router
 from aiogram.filters import BaseFilter
 from aiogram.types import CallbackQuery, Message
 
+from bot.campaign_calendar import tomorrow_at
+from bot.clock import Clock
 from bot.filters import Pressed, Typed
-from bot.handlers.common import answer_error, reply
+from bot.handlers.common import reply
 from bot.i18n import _
 from bot.keyboards import send
 from bot.render import actions
@@ -17,7 +19,6 @@ from bot.render.actions import menu
 from bot.render.campaign import notices
 from bot.render.campaign.reminder_policy import policy_screen
 from bot.render.menu import menu_screen
-from bot.render.numbers import VN_TZ
 from bot.render.screen import Screen
 from bot.services.access import Actor
 from bot.services.campaign import broadcasts, digest
@@ -32,99 +33,67 @@ class WritingBroadcast(BaseFilter):
     """Text typed by a coordinator who is composing a broadcast."""
 
     async def __call__(self, message: Message, actor: Actor | None, db: Database) -> bool:
-        if actor is None or not any(r.role in ("coordinator", "admin") for r in actor.roles):
-            return False
-        return await broadcasts.in_broadcast(db, actor)
+        return actor is not None and await broadcasts.in_broadcast(db, actor)
 
 
 @router.callback_query(Pressed(exact={menu("broadcast")}))
 async def start_broadcast(query: CallbackQuery, actor: Actor, db: Database) -> None:
     """Ask for the text of a new broadcast."""
-    try:
-        await broadcasts.begin(db, actor)
-    except ServiceError as exc:
-        await answer_error(query, exc)
-        return
+    await broadcasts.begin(db, actor)
     await reply(query, notices.ask_broadcast_text())
 
 
 @router.message(Typed(), WritingBroadcast())
 async def broadcast_text(message: Message, actor: Actor, db: Database) -> None:
     """Keep the text, then ask who should receive it."""
-    try:
-        options = await broadcasts.take_text(db, actor, message.text)
-    except ServiceError as exc:
-        await answer_error(message, exc)
-        return
+    options = await broadcasts.take_text(db, actor, message.text)
     await reply(message, notices.choose_audience(options))
 
 
 @router.callback_query(Pressed("bca|", "bcs|", "bcx|"))
-async def broadcast_step(query: CallbackQuery, actor: Actor, db: Database, bot: Bot) -> None:
+async def broadcast_step(query: CallbackQuery, actor: Actor, db: Database, bot: Bot, clock: Clock) -> None:
     """Audience → preview with the number of recipients → send now or tomorrow at 08:00, or cancel."""
     action = actions.parse(query.data)
     if action is None:
-        await answer_error(query, ServiceError("unknown_item"))
-        return
-    try:
-        if action.verb == "bcx":
-            await broadcasts.cancel(db, actor)
-            await reply(query, menu_screen(actor))
-        elif action.verb == "bca":
-            await reply(query, notices.preview(await broadcasts.choose_audience(db, actor, action.arg)))
-        else:
-            created = await broadcasts.confirm(db, actor, notices.broadcast_message, _send_time(action.arg))
-            await reply(query, Screen(notices.created(created)))
-            report_id = await send(bot, query.message.chat.id, Screen(_("📊 Delivery report: starting…")))
-            await broadcasts.attach_report(db, created.id, query.message.chat.id, report_id)
-    except ServiceError as exc:
-        await answer_error(query, exc)
-
-
-def _send_time(choice: str) -> datetime | None:
-    if choice != "tomorrow":
-        return None
-    tomorrow = datetime.now(VN_TZ).date() + timedelta(days=1)
-    return datetime.combine(tomorrow, time(8, 0), tzinfo=VN_TZ)
+        raise ServiceError("unknown_item")
+    if action.verb == "bcx":
+        await broadcasts.cancel(db, actor)
+        await reply(query, menu_screen(actor))
+    elif action.verb == "bca":
+        await reply(query, notices.preview(await broadcasts.choose_audience(db, actor, action.arg)))
+    else:
+        now = clock.now()
+        send_at = tomorrow_at(now, time(8, 0)) if action.arg == "tomorrow" else None
+        created = await broadcasts.confirm(db, actor, notices.broadcast_message, send_at, now=now)
+        await reply(query, Screen(notices.created(created)))
+        report_id = await send(bot, query.message.chat.id, Screen(_("📊 Delivery report: starting…")))
+        await broadcasts.attach_report(db, actor, created.id, query.message.chat.id, report_id)
 
 
 @router.callback_query(Pressed(exact={menu("reminders")}))
-async def show_reminder_policy(query: CallbackQuery, actor: Actor, db: Database) -> None:
+async def show_reminder_policy(query: CallbackQuery, actor: Actor, db: Database, clock: Clock) -> None:
     """The reminder settings of the newest open period."""
-    try:
-        view = await policy.policy_view(db, actor)
-    except ServiceError as exc:
-        await answer_error(query, exc)
-        return
+    view = await policy.policy_view(db, actor, now=clock.now())
     await reply(query, policy_screen(view))
 
 
 @router.callback_query(Pressed("rmp|"))
-async def change_reminder_policy(query: CallbackQuery, actor: Actor, db: Database) -> None:
+async def change_reminder_policy(query: CallbackQuery, actor: Actor, db: Database, clock: Clock) -> None:
     """One tap changes one setting (or shows another open period's settings)."""
     action = actions.parse(query.data)
     if action is None:
-        await answer_error(query, ServiceError("unknown_item"))
-        return
-    try:
-        if action.arg == "show":
-            view = await policy.policy_view(db, actor, action.period)
-        else:
-            view = await policy.change_policy(db, actor, action.period, action.arg)
-    except ServiceError as exc:
-        await answer_error(query, exc)
-        return
+        raise ServiceError("unknown_item")
+    if action.arg == "show":
+        view = await policy.policy_view(db, actor, action.period, now=clock.now())
+    else:
+        view = await policy.change_policy(db, actor, action.period, action.arg, clock.now())
     await reply(query, policy_screen(view))
 
 
 @router.callback_query(Pressed(exact={menu("digest")}))
 async def switch_digest(query: CallbackQuery, actor: Actor, db: Database) -> None:
     """Turn the Monday digest on or off."""
-    try:
-        enabled = await digest.toggle_digest(db, actor)
-    except ServiceError as exc:
-        await answer_error(query, exc)
-        return
+    enabled = await digest.toggle_digest(db, actor)
     await query.answer(
         _("Weekly digest: on (Mondays 08:00).") if enabled else _("Weekly digest: off."), show_alert=True
     )

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from aiogram import Bot, Router
 from aiogram.types import Message
 
-from bot.filters import Sent
-from bot.handlers.common import answer_error, reply
+from bot.clock import Clock
+from bot.filters import CarriesFile
+from bot.handlers.common import reply
 from bot.i18n import _
 from bot.keyboards import send
 from bot.render.assessment.cards import item_screen
@@ -55,28 +56,30 @@ def incoming_of(message: Message) -> evidence.IncomingFile | None:
     return None
 
 
-@router.message(Sent())
-async def evidence_file(message: Message, actor: Actor, db: Database, store: EvidenceStore, bot: Bot) -> None:
+@router.message(CarriesFile())
+async def evidence_file(
+    message: Message, actor: Actor, db: Database, store: EvidenceStore, bot: Bot, clock: Clock
+) -> None:
     """Check, download and keep a file for the open item; albums are answered once when complete."""
     incoming = incoming_of(message)
     album = _albums.setdefault((message.chat.id, message.media_group_id), _Album()) if message.media_group_id else None
     try:
         evidence.check_declared(incoming)
-        target = await evidence.evidence_target(db, actor, incoming)
+        target = await evidence.evidence_target(db, actor, incoming, now=clock.now())
         if target.duplicate:
             view = None
             notice = Notice("evidence_duplicate", {"name": incoming.file_name or _("photo")})
         else:
             buffer = io.BytesIO()
             await bot.download(incoming.file_id, destination=buffer)
-            view = await evidence.add_file(db, store, actor, target, incoming, buffer.getvalue(), show=album is None)
+            data, now = buffer.getvalue(), clock.now()
+            view = await evidence.add_file(db, store, actor, target, incoming, data, now=now, show=album is None)
             notice = None
     except ServiceError as exc:
         if album is None:
-            await answer_error(message, exc)
-        else:
-            album.errors.append(service_error(exc))
-            _restart_timer(message, album, bot)
+            raise
+        album.errors.append(service_error(exc))  # an album is answered once, with every refusal
+        _restart_timer(message, album, bot)
         return
     if album is not None:
         album.received += 0 if notice else 1

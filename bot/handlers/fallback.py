@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 
+from bot.clock import Clock
 from bot.handlers.common import reply
 from bot.handlers.questions import answer_question
 from bot.i18n import _
@@ -24,11 +25,13 @@ async def stale_button(query: CallbackQuery) -> None:
 
 
 @router.message()
-async def unknown_input(message: Message, actor: Actor, db: Database, settings: Settings, bot: Bot) -> None:
+async def unknown_input(
+    message: Message, actor: Actor, db: Database, settings: Settings, bot: Bot, clock: Clock
+) -> None:
     """A question in plain words gets its answer; anything else (stickers, voice, unknown commands)
     a short list of what can be done."""
     intent = intent_of(message.text) if message.text and not message.text.startswith("/") else None
     if intent is not None:
-        await answer_question(message, intent, actor, db, settings, bot)
+        await answer_question(message, intent, actor, db, settings, bot, clock)
         return
     await reply(message, unknown_input_screen())

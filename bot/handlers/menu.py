@@ -6,14 +6,14 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
+from bot.clock import Clock
 from bot.filters import Pressed
-from bot.handlers.common import answer_error, reply
+from bot.handlers.common import reply
 from bot.render import actions
 from bot.render.assessment.cards import screen_for
 from bot.render.menu import help_screen, menu_screen, units_screen
 from bot.services.access import Actor, choose_unit
 from bot.services.assessment import flow as assessment
-from bot.services.errors import ServiceError
 from storage.db import Database
 
 router = Router(name="menu")
@@ -32,13 +32,13 @@ async def help_command(message: Message, actor: Actor) -> None:
 
 
 @router.message(Command("tiep", "continue", "tieptuc"))
-async def continue_command(message: Message, actor: Actor, db: Database) -> None:
+async def continue_command(message: Message, actor: Actor, db: Database, clock: Clock) -> None:
     """Resume the self-assessment exactly where the person stopped."""
-    await _open_menu_item(message, actor, db, "assess")
+    await _open_menu_item(message, actor, db, "assess", clock)
 
 
 @router.callback_query(Pressed("mnu|"))
-async def menu_button(query: CallbackQuery, actor: Actor, db: Database) -> None:
+async def menu_button(query: CallbackQuery, actor: Actor, db: Database, clock: Clock) -> None:
     """A menu button: open a part of the bot, or switch unit."""
     action = actions.parse(query.data)
     if action is None:
@@ -51,31 +51,23 @@ async def menu_button(query: CallbackQuery, actor: Actor, db: Database) -> None:
     elif action.arg == "units":
         await reply(query, units_screen(actor))
     elif action.arg.startswith("unit:") and action.arg[5:].isdigit():
-        try:
-            actor = await choose_unit(db, actor, int(action.arg[5:]))
-        except ServiceError as exc:
-            await answer_error(query, exc)
-            return
+        actor = await choose_unit(db, actor, int(action.arg[5:]), now=clock.now())
         await reply(query, menu_screen(actor))
     else:
-        await _open_menu_item(query, actor, db, action.arg)
+        await _open_menu_item(query, actor, db, action.arg, clock)
 
 
-async def _open_menu_item(event: Message | CallbackQuery, actor: Actor, db: Database, what: str) -> None:
+async def _open_menu_item(event: Message | CallbackQuery, actor: Actor, db: Database, what: str, clock: Clock) -> None:
     if actor.needs_unit_choice:
         await reply(event, units_screen(actor))
         return
-    try:
-        if what == "assess":
-            result = await assessment.open_current(db, actor)
-        elif what == "list":
-            result = await assessment.item_list(db, actor, None, None)
-        elif what == "summary":
-            result = await assessment.summary(db, actor, None, None)
-        else:
-            await reply(event, menu_screen(actor))
-            return
-    except ServiceError as exc:
-        await answer_error(event, exc)
+    if what == "assess":
+        result = await assessment.open_current(db, actor, now=clock.now())
+    elif what == "list":
+        result = await assessment.item_list(db, actor, None, None, now=clock.now())
+    elif what == "summary":
+        result = await assessment.summary(db, actor, None, None, now=clock.now())
+    else:
+        await reply(event, menu_screen(actor))
         return
     await reply(event, screen_for(result))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import Bot, Router
 from aiogram.filters import BaseFilter
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
+from bot.clock import Clock
 from bot.filters import Pressed, Typed
-from bot.handlers.common import answer_error, reply
+from bot.handlers.common import reply
 from bot.i18n import _
 from bot.render import actions
 from bot.render.actions import menu
@@ -29,14 +32,16 @@ class ReviewInput(BaseFilter):
 
 
 @router.callback_query(Pressed("rvn|", "rva|", "rvc|", "rvs|", "rvf|", exact={menu("review")}))
-async def review_button(query: CallbackQuery, actor: Actor, db: Database, store: EvidenceStore, bot: Bot) -> None:
+async def review_button(
+    query: CallbackQuery, actor: Actor, db: Database, store: EvidenceStore, bot: Bot, clock: Clock
+) -> None:
     """Show the next item, or carry out a decision and show the next one."""
     action = actions.parse(query.data)
     try:
         if action is None or action.verb in ("mnu", "rvn"):
             item = await review.next_in_queue(db, actor)
         elif action.verb == "rva":
-            item = await review.decide(db, actor, int(action.arg), "accept")
+            item = await review.decide(db, actor, int(action.arg), "accept", now=clock.now())
         elif action.verb == "rvf":
             await _send_files(query, await review.open_review(db, actor, int(action.arg)), store, bot)
             return
@@ -45,20 +50,15 @@ async def review_button(query: CallbackQuery, actor: Actor, db: Database, store:
             item = await review.start_input(db, actor, int(action.arg), decision)
             await reply(query, review_screen(item, "points" if decision == "correct" else "comment"))
             return
-    except (ServiceError, ValueError) as exc:
-        await answer_error(query, exc if isinstance(exc, ServiceError) else ServiceError("unknown_item"))
-        return
+    except ValueError as exc:  # not a number where the button carries one: forged
+        raise ServiceError("unknown_item") from exc
     await reply(query, review_screen(item) if item else queue_empty())
 
 
 @router.message(Typed(), ReviewInput())
-async def review_text(message: Message, actor: Actor, db: Database) -> None:
+async def review_text(message: Message, actor: Actor, db: Database, clock: Clock) -> None:
     """Corrected points, the reason for a correction, or the comment for a send-back."""
-    try:
-        outcome, item = await review.typed_input(db, actor, message.text, sent_back_notice)
-    except ServiceError as exc:
-        await answer_error(message, exc)
-        return
+    outcome, item = await review.typed_input(db, actor, message.text, sent_back_notice, now=clock.now())
     if outcome == "ask_reason":
         await reply(message, review_screen(item, "reason"))
         return
@@ -67,11 +67,12 @@ async def review_text(message: Message, actor: Actor, db: Database) -> None:
 
 
 async def _send_files(query: CallbackQuery, item: review.ReviewItem, store: EvidenceStore, bot: Bot) -> None:
+    """The item's evidence files, each read from the store on a worker thread."""
     await query.answer()
     for evidence in item.evidence:
         if not evidence.content_key:
             continue
-        data = store.read(evidence.content_key)
+        data = await asyncio.to_thread(store.read, evidence.content_key)
         upload = BufferedInputFile(data, evidence.file_name or "tai-lieu")
         if evidence.kind == "photo":
             await bot.send_photo(query.message.chat.id, upload, caption=f"{item.sub.code} · {item.unit_name}")

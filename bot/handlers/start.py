@@ -6,25 +6,22 @@ from aiogram import Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
 
-from bot.handlers.common import answer_error, reply
+from bot.clock import Clock
+from bot.handlers.common import reply
 from bot.render.menu import menu_screen, stranger_screen, welcome_screen
 from bot.services.access import Actor, load_actor
 from bot.services.admin.invites import redeem_invite
-from bot.services.errors import ServiceError
 from storage.db import Database
 
 router = Router(name="start")
 
 
 @router.message(CommandStart(deep_link=True))
-async def start_with_invitation(message: Message, command: CommandObject, db: Database) -> None:
+async def start_with_invitation(message: Message, command: CommandObject, db: Database, clock: Clock) -> None:
     """Use the invitation code from the link, then show the person's menu."""
     user = message.from_user
-    try:
-        redeemed = await redeem_invite(db, command.args or "", user.id, user.full_name, user.username or "")
-    except ServiceError as exc:
-        await answer_error(message, exc)
-        return
+    code, name, username = command.args or "", user.full_name, user.username or ""
+    redeemed = await redeem_invite(db, code, user.id, name, username, now=clock.now())
     actor = await load_actor(db, user.id)
     await reply(message, welcome_screen(redeemed, actor))
 

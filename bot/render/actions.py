@@ -16,7 +16,7 @@ VERBS = {
     "evm",  # manage evidence
     "evd",  # delete evidence, arg: evidence id
     "doc",  # cite a document
-    "sub",  # summary with the submit confirmation
+    "smy",  # summary; arg "confirm": with the submit confirmation
     "sbc",  # submit, confirmed
     "mnu",  # menu: arg assess | list | summary | help | units | unit:<id> | menu | broadcast | reminders | digest
     "bca",  # broadcast audience: arg focal_points | behind | leaders | cohort:<code>
@@ -34,6 +34,7 @@ VERBS = {
     "ivr",  # people: ask to revoke the unit's unused invitations
     "ivx",  # people: revoke them, confirmed, arg the last invitation id shown
 }
+_RENAMED = {"sub": "smy"}  # verbs of buttons sent before a rename, still in people's chats
 _CODE = re.compile(r"^[A-Za-z0-9._-]{0,16}$")
 _ARG = re.compile(r"^[A-Za-z0-9._:-]{0,32}$")
 
@@ -61,6 +62,7 @@ def parse(data: str | None) -> Action | None:
     if len(parts) != 5:
         return None
     verb, unit, period, code, arg = parts
+    verb = _RENAMED.get(verb, verb)
     if verb not in VERBS or not unit.isdigit() or not period.isdigit() or not _CODE.match(code) or not _ARG.match(arg):
         return None
     return Action(verb, int(unit), int(period), code, arg)

@@ -34,6 +34,8 @@ def _file_messages() -> dict[str, str]:
         "missing_name": _("Unit {unit} has no name."),
         "bad_flag": _("Column {column}: “{value}” is neither yes nor no."),
         "unknown_parent": _("Unit {unit}: the parent unit {parent} does not exist."),
+        "unknown_cohort": _("Unit {unit}: the cohort “{value}” is not in any framework (cohorts: {known})."),
+        "duplicate_column": _("The column “{column}” appears twice."),
         "not_utf8": _("The file must be saved as UTF-8."),
         "unsupported_table": _("Only .xlsx and .csv files can be imported (got {name})."),
         "not_xlsx": _("The file is not a readable Excel workbook (.xlsx)."),

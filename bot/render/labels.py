@@ -1,26 +1,28 @@
-"""Vietnamese labels of stored codes: roles, period states, answer statuses, actions."""
+"""Vietnamese labels of stored codes: roles, period states, answer statuses, actions. The labels the
+files people read share with the screens live in bot.wording (services may not import bot.render)."""
 
 from __future__ import annotations
 
 from bot.i18n import _
+from bot.wording import answer_status_label, evidence_kind_label, history_action_label, role_label
+from scoring.states import PeriodState
 
-
-def role_label(role: str) -> str:
-    return {
-        "focal_point": _("focal point"),
-        "leader": _("leader"),
-        "reviewer": _("reviewer"),
-        "coordinator": _("coordinator"),
-        "admin": _("administrator"),
-    }.get(role, role)
+__all__ = [
+    "answer_status_label",
+    "evidence_kind_label",
+    "history_action_label",
+    "period_action_label",
+    "period_state_label",
+    "role_label",
+]
 
 
 def period_state_label(state: str) -> str:
     return {
-        "draft": _("draft"),
-        "open": _("open"),
-        "locked": _("locked"),
-        "published": _("published"),
+        PeriodState.DRAFT: _("draft"),
+        PeriodState.OPEN: _("open"),
+        PeriodState.LOCKED: _("locked"),
+        PeriodState.PUBLISHED: _("published"),
     }.get(state, state)
 
 
@@ -32,12 +34,3 @@ def period_action_label(action: str) -> str:
         "unpublish": _("take back the published results"),
         "deadline": _("change the deadline"),
     }.get(action, action)
-
-
-def answer_status_label(status: str) -> str:
-    return {
-        "draft": _("not submitted"),
-        "submitted": _("submitted"),
-        "needs_supplement": _("sent back for supplement"),
-        "accepted": _("accepted"),
-    }.get(status, status)

@@ -1,15 +1,35 @@
-"""Start, menu and help screens, per role."""
+"""Start, menu and help screens. The menu shows what the permission table allows the person
+(bot.services.permissions): a button per action, never a role test of its own."""
 
 from __future__ import annotations
 
 from html import escape
 
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.render.actions import menu
 from bot.render.labels import role_label
 from bot.render.screen import Button, Screen, rows
-from bot.services.access import Actor
+from bot.services.access import Actor, Role
 from bot.services.admin.invites import Redeemed
+from bot.services.permissions import UNIT_SCOPED, Action
+
+# The menu's rows: each button with the action it needs (unit-scoped ones in the unit the person works for).
+MENU_ROWS: tuple[tuple[tuple[Action, str, str], ...], ...] = (
+    ((Action.ANSWER, N_("📝 Self-assessment"), "assess"),),
+    ((Action.ANSWER, N_("📋 All items"), "list"), (Action.ANSWER, N_("📊 Summary and submit"), "summary")),
+    ((Action.UNIT_REPORT, N_("📄 Report"), "report"),),
+    ((Action.VIEW_RESULTS, N_("🏆 Ranking"), "rank"), (Action.VIEW_RESULTS, N_("📉 Weakest items"), "weakest")),
+    ((Action.VIEW_RESULTS, N_("📋 Overview"), "overview"), (Action.VIEW_RESULTS, N_("📊 Charts"), "charts")),
+    ((Action.REVIEW, N_("🔎 Review queue"), "review"), (Action.VIEW_PROGRESS, N_("📈 Progress"), "progress")),
+    ((Action.BROADCAST, N_("📣 Send a message"), "broadcast"), (Action.SET_REMINDERS, N_("⏰ Reminders"), "reminders")),
+    ((Action.EXPORT, N_("📦 Export data"), "export"), (Action.MANAGE_PEOPLE, N_("👥 People"), "people")),
+    (
+        (Action.IMPORT_UNITS, N_("📥 Import units"), "import_units"),
+        (Action.INVITE, N_("✉️ Invite people"), "import_invites"),
+    ),
+    ((Action.PUBLISH_FRAMEWORK, N_("📚 Publish a framework"), "frameworks"),),
+    ((Action.DIGEST, N_("🔔 Weekly digest on/off"), "digest"),),
+)
 
 
 def stranger_screen() -> Screen:
@@ -45,37 +65,28 @@ def menu_screen(actor: Actor) -> Screen:
         )
     elif actor.needs_unit_choice:
         lines.append(_("You belong to several units: choose the one you work for now."))
-    buttons: list[list[Button]] = []
-    if unit is not None and actor.has("focal_point", unit.unit_id):
-        buttons += [
-            [Button(_("📝 Self-assessment"), menu("assess"))],
-            [Button(_("📋 All items"), menu("list")), Button(_("📊 Summary and submit"), menu("summary"))],
-        ]
-    if unit is not None and (actor.has("focal_point", unit.unit_id) or actor.has("leader", unit.unit_id)):
-        buttons.append([Button(_("📄 Report"), menu("report"))])
-    if unit is not None and actor.has("leader", unit.unit_id):
-        buttons += [
-            [Button(_("🏆 Ranking"), menu("rank")), Button(_("📉 Weakest items"), menu("weakest"))],
-            [Button(_("📋 Overview"), menu("overview")), Button(_("📊 Charts"), menu("charts"))],
-        ]
-    if any(r.role in ("reviewer", "coordinator") for r in actor.roles):
-        buttons.append([Button(_("🔎 Review queue"), menu("review")), Button(_("📈 Progress"), menu("progress"))])
-    if any(r.role in ("coordinator", "admin") for r in actor.roles):
-        buttons.append(
-            [Button(_("📣 Send a message"), menu("broadcast")), Button(_("⏰ Reminders"), menu("reminders"))]
-        )
-    if any(r.role == "admin" for r in actor.roles):
-        buttons.append([Button(_("📦 Export data"), menu("export")), Button(_("👥 People"), menu("people"))])
-        buttons.append(
-            [Button(_("📥 Import units"), menu("import_units")), Button(_("✉️ Invite people"), menu("import_invites"))]
-        )
-        buttons.append([Button(_("📚 Publish a framework"), menu("frameworks"))])
-    if any(r.role == "leader" for r in actor.roles):
-        buttons.append([Button(_("🔔 Weekly digest on/off"), menu("digest"))])
+    buttons = [row for row in (_allowed(actor, unit, row) for row in MENU_ROWS) if row]
     if len(actor.units()) > 1:
         buttons.append([Button(_("🔁 Change unit"), menu("units"))])
     buttons.append([Button(_("❓ Help"), menu("help"))])
     return Screen("\n".join(lines), rows(*buttons))
+
+
+def menu_actions(actor: Actor) -> set[Action]:
+    """The actions the person's menu offers (for the authorization test: the menu and the table agree)."""
+    unit = actor.unit
+    return {action for row in MENU_ROWS for action, _label, _key in row if _may(actor, unit, action)}
+
+
+def _may(actor: Actor, unit: Role | None, action: Action) -> bool:
+    """Unit-scoped actions in the unit the person works for (none while they have to choose one)."""
+    if action in UNIT_SCOPED:
+        return unit is not None and actor.may(action, unit.unit_id)
+    return actor.may(action)
+
+
+def _allowed(actor: Actor, unit: Role | None, row: tuple[tuple[Action, str, str], ...]) -> list[Button]:
+    return [Button(_(label), menu(key)) for action, label, key in row if _may(actor, unit, action)]
 
 
 def units_screen(actor: Actor) -> Screen:
@@ -90,7 +101,7 @@ def help_screen(actor: Actor) -> Screen:
     unit = actor.unit
     parts = [_("<b>What you can do here</b>")]
     roles = actor.roles_in(unit.unit_id if unit else None) | {r.role for r in actor.roles}
-    if "focal_point" in roles:
+    if _may(actor, unit, Action.ANSWER):
         parts.append(
             _(
                 "📝 <b>Focal point</b>: answer your unit's items one by one (/tiep continues where you stopped). "
@@ -99,7 +110,7 @@ def help_screen(actor: Actor) -> Screen:
                 "changed until the deadline; “📊 Summary and submit” sends them to the reviewers."
             )
         )
-    if roles & {"coordinator", "admin"}:
+    if actor.may(Action.BROADCAST) or actor.may(Action.SET_REMINDERS):
         parts.append(
             _(
                 "📣 <b>Coordinating</b>: “📣 Send a message” reaches all focal points, the units behind, a cohort "

@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 from aiohttp import web
@@ -19,14 +18,23 @@ from bot.sandbox.state import Chat, SandboxState
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+class ClockControl(Protocol):
+    """The bot's clock as the chat page moves it (bot.sandbox.runner.SandboxClock)."""
+
+    def view(self) -> dict[str, Any]: ...
+
+    async def move(self, where: str) -> dict[str, Any]: ...
+
+
 class ClientApi:
     def __init__(self, state: SandboxState, faults: Faults, personas: list[dict[str, Any]]) -> None:
         self.state, self.faults, self.personas = state, faults, personas
         self._callback_ids = itertools.count(1)
-        self.clock_hook: Callable[[float], Awaitable[str]] | None = None  # set by the sandbox runner
+        self.clock_control: ClockControl | None = None  # set by the sandbox runner (not --emulator-only)
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/", self.index)
+        app.router.add_get("/favicon.ico", self.favicon)  # what a browser asks for without a <link>
         app.router.add_static("/static", STATIC)
         api = "/sandbox/api"
         app.router.add_get(f"{api}/personas", self.get_personas)
@@ -40,10 +48,14 @@ class ClientApi:
         app.router.add_post(f"{api}/faults", self.set_faults)
         app.router.add_get(f"{api}/stats", self.stats)
         app.router.add_get(f"{api}/sent", self.sent)
+        app.router.add_get(f"{api}/clock", self.clock)
         app.router.add_post(f"{api}/clock", self.move_clock)
 
     async def index(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / "index.html")
+
+    async def favicon(self, request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(STATIC / "favicon.svg")
 
     async def get_personas(self, request: web.Request) -> web.Response:
         return web.json_response({"bot": self.state.bot, "personas": self.personas})
@@ -156,12 +168,21 @@ class ClientApi:
             {**self.state.stats, "pending_updates": len(self.state.updates), "messages_by_chat": chats}
         )
 
+    async def clock(self, request: web.Request) -> web.Response:
+        """The bot's clock: {"now", "epoch", "label"}, or {"now": null} with --emulator-only (no bot)."""
+        if self.clock_control is None:
+            return web.json_response({"now": None})
+        return web.json_response(self.clock_control.view())
+
     async def move_clock(self, request: web.Request) -> web.Response:
-        """Move the bot's clock forward (sandbox only), to see reminders fire."""
-        if self.clock_hook is None:
+        """Move the bot's clock forward (sandbox only), to see reminders fire: {"to": "next_morning"}
+        (the next working day at 08:00) or {"to": "deadline"} (the open period's deadline morning)."""
+        if self.clock_control is None:
             raise web.HTTPNotFound(text="no clock in this process")
-        days = float((await request.json()).get("days", 1))
-        return web.json_response({"now": await self.clock_hook(days)})
+        where = (await request.json()).get("to", "next_morning")
+        if where not in ("next_morning", "deadline"):
+            raise web.HTTPBadRequest(text="to: next_morning or deadline")
+        return web.json_response(await self.clock_control.move(where))
 
     async def sent(self, request: web.Request) -> web.Response:
         return web.json_response({"sent": self.state.sent_log})

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,8 @@ class SandboxState:
         self.sent_log: list[tuple[float, int, str]] = []  # (time, chat, method) of every bot send
         self.polls = 0  # getUpdates requests received
         self.redeliver: list[dict[str, Any]] = []  # updates Telegram sends again (a lost confirmation)
+        # The `date` of new messages, in Unix seconds: the sandbox sets the bot's clock, which it can move.
+        self.now: Callable[[], float] = time.time
 
     # users and chats -------------------------------------------------------------------------
     def user(self, user_id: int, first_name: str = "", last_name: str = "", username: str = "") -> Chat:
@@ -86,7 +89,7 @@ class SandboxState:
             "message_id": next(self._message_ids),
             "from": self.bot if from_bot else chat.user,
             "chat": self.chat_json(chat),
-            "date": int(time.time()),
+            "date": int(self.now()),
             **content,
         }
         chat.messages[message["message_id"]] = message

@@ -1,17 +1,19 @@
 """Who is acting: a person with their memberships and the unit they are working for.
 
-Loaded once per update by the middleware; every use case checks roles against it.
+Loaded once per update by the middleware; every use case checks it against the permission table
+(`actor.require(Action.X)`, bot.services.permissions). The command line acts as `SYSTEM`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.services.errors import ServiceError
+from bot.services.permissions import PERMISSIONS, UNIT_SCOPED, Action
 from storage.db import Database
-from storage.lean import Lean
+from storage.lean import Lean, statement
 from storage.models import Conversation
-from storage.types import utcnow
 
 
 class NotAllowed(ServiceError):
@@ -34,6 +36,7 @@ class Actor:
     full_name: str
     roles: tuple[Role, ...]
     active_unit_id: int | None
+    system: bool = False  # the command line (SYSTEM), not a person
 
     def units(self) -> list[Role]:
         """One entry per unit the person belongs to, in a stable order."""
@@ -63,13 +66,28 @@ class Actor:
     def needs_unit_choice(self) -> bool:
         return self.unit is None and len(self.units()) > 1
 
-    def require(self, role: str, unit_id: int | None = None) -> None:
-        if not self.has(role, unit_id):
-            raise NotAllowed(role=role)
+    def may(self, action: Action, unit_id: int | None = None) -> bool:
+        """The permission table (bot.services.permissions) says yes: a unit-scoped action in that unit
+        (or through a campaign-wide role), any other action through any role held."""
+        scoped = action in UNIT_SCOPED
+        for r in self.roles:
+            if action in PERMISSIONS.get(r.role, ()) and (not scoped or r.unit_id is None or r.unit_id == unit_id):
+                return True
+        return False
 
-    def require_any(self, roles: tuple[str, ...], unit_id: int | None = None) -> None:
-        if not any(self.has(role, unit_id) for role in roles):
-            raise NotAllowed(role=roles[0])
+    def require(self, action: Action, unit_id: int | None = None) -> None:
+        """Every use case starts here; refused with no effect."""
+        if not self.may(action, unit_id):
+            raise NotAllowed(action=action.value)
+
+    @property
+    def audit_id(self) -> int | None:
+        """Who to name in audit rows: the person, or nobody for the command line (`via` says "cli")."""
+        return None if self.system else self.person_id
+
+
+SYSTEM = Actor(0, 0, "CLI", (Role("system", None, "", "", ""),), None, system=True)
+"""The command line on the server: allowed what the table's `system` row says, audited as the CLI."""
 
 
 async def load_actor(db: Database, telegram_id: int) -> Actor | None:
@@ -78,18 +96,20 @@ async def load_actor(db: Database, telegram_id: int) -> Actor | None:
         return await actor_in(sql, telegram_id)
 
 
+_ACTOR = statement(
+    "SELECT p.id, p.full_name, m.role, m.unit_id, u.code, u.name, u.cohort, c.unit_id "
+    "FROM person p "
+    "JOIN membership m ON m.person_id = p.id AND m.active = :active "
+    "LEFT JOIN unit u ON u.id = m.unit_id "
+    "LEFT JOIN conversation c ON c.person_id = p.id "
+    "WHERE p.telegram_id = :telegram_id ORDER BY m.id"
+)
+
+
 async def actor_in(sql: Lean, telegram_id: int) -> Actor | None:
     """One query (it runs on every update): the person, their active roles with their units, and
     the unit they chose."""
-    rows = await sql.rows(
-        "SELECT p.id, p.full_name, m.role, m.unit_id, u.code, u.name, u.cohort, c.unit_id "
-        "FROM person p "
-        "JOIN membership m ON m.person_id = p.id AND m.active = :active "
-        "LEFT JOIN unit u ON u.id = m.unit_id "
-        "LEFT JOIN conversation c ON c.person_id = p.id "
-        "WHERE p.telegram_id = :telegram_id ORDER BY m.id",
-        {"telegram_id": telegram_id, "active": True},
-    )
+    rows = await sql.rows(_ACTOR, {"telegram_id": telegram_id, "active": True})
     if not rows:
         return None
     roles = tuple(
@@ -99,7 +119,7 @@ async def actor_in(sql: Lean, telegram_id: int) -> Actor | None:
     return Actor(person_id, telegram_id, full_name, roles, chosen)
 
 
-async def choose_unit(db: Database, actor: Actor, unit_id: int) -> Actor:
+async def choose_unit(db: Database, actor: Actor, unit_id: int, *, now: datetime) -> Actor:
     """Switch the unit a person works for (a person may belong to several)."""
     if unit_id not in {r.unit_id for r in actor.units()}:
         raise NotAllowed(unit=unit_id)
@@ -108,5 +128,5 @@ async def choose_unit(db: Database, actor: Actor, unit_id: int) -> Actor:
         if conversation is None:
             session.add(Conversation(person_id=actor.person_id, unit_id=unit_id, cursor={}))
         else:
-            conversation.unit_id, conversation.cursor, conversation.updated_at = unit_id, {}, utcnow()
+            conversation.unit_id, conversation.cursor, conversation.updated_at = unit_id, {}, now
     return Actor(actor.person_id, actor.telegram_id, actor.full_name, actor.roles, unit_id)

@@ -14,6 +14,7 @@ from bot.services.demo.seed import seed_demo
 from storage.db import Database, default_url
 from storage.files import EvidenceStore
 from storage.migrate import upgrade
+from storage.types import utcnow
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ async def healthy(tmp_path):
     data = tmp_path / "data"
     db = Database(default_url(data))
     await upgrade(db)
-    await seed_demo(db, EvidenceStore(data / "evidence"))
+    await seed_demo(db, EvidenceStore(data / "evidence"), now=utcnow())
     await db.dispose()
     return data
 

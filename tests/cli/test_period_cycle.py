@@ -14,6 +14,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.services.access import SYSTEM
 from bot.services.campaign.periods import change_state, open_period, set_deadline
 from bot.services.errors import ServiceError
 from storage.models import PeriodChange
@@ -164,18 +165,18 @@ def test_results_import_reports_every_bad_line_and_saves_nothing(dti, tmp_path):
 
 
 async def test_the_period_rules_hold_on_both_database_engines(db):
-    first = await open_period(db, FRAMEWORK, 2026, date(2026, 12, 15))
+    first = await open_period(db, SYSTEM, FRAMEWORK, 2026, date(2026, 12, 15))
     with pytest.raises(ServiceError) as refused:
-        await open_period(db, FRAMEWORK, 2026, date(2026, 12, 15))
+        await open_period(db, SYSTEM, FRAMEWORK, 2026, date(2026, 12, 15))
     assert (refused.value.reason, refused.value.details["period"]) == ("period_exists", first.id)
-    second = await open_period(db, FRAMEWORK, 2026, date(2026, 12, 20), again_reason="kỳ bổ sung")
-    old, moved = await set_deadline(db, first.id, date(2026, 12, 31), "gia hạn")
+    second = await open_period(db, SYSTEM, FRAMEWORK, 2026, date(2026, 12, 20), again_reason="kỳ bổ sung")
+    old, moved = await set_deadline(db, SYSTEM, first.id, date(2026, 12, 31), "gia hạn")
     assert (old, moved.deadline) == (date(2026, 12, 15), date(2026, 12, 31))
-    await change_state(db, first.id, "publish")
+    await change_state(db, SYSTEM, first.id, "publish")
     with pytest.raises(ServiceError) as no_reason:
-        await change_state(db, first.id, "unpublish", " ")
+        await change_state(db, SYSTEM, first.id, "unpublish", " ")
     assert no_reason.value.reason == "reason_required"
-    assert (await change_state(db, first.id, "unpublish", "sai số liệu")).state == "locked"
+    assert (await change_state(db, SYSTEM, first.id, "unpublish", "sai số liệu")).state == "locked"
     async with db.read_session() as session:
         rows = (await session.execute(select(PeriodChange).order_by(PeriodChange.id))).scalars().all()
     assert [(r.period_id, r.action, r.from_state, r.to_state, r.reason) for r in rows] == [

@@ -6,11 +6,13 @@ from datetime import date, timedelta
 import aiohttp
 import pytest
 
+from bot.services.access import SYSTEM
 from bot.services.admin.invites import create_invites
 from bot.services.admin.units_import import import_units
 from bot.services.campaign.periods import open_period
 from storage.db import Database, default_url
 from storage.migrate import upgrade
+from storage.types import utcnow
 from tests.e2e.harness import BotProcess, Person, bot_env
 
 
@@ -21,7 +23,7 @@ class Campaign:
     data_dir: object
 
     async def invite(self, unit: str | None, role: str = "focal_point") -> str:
-        [issued] = await create_invites(self.db, role, unit)
+        [issued] = await create_invites(self.db, SYSTEM, role, unit, now=utcnow())
         return issued.code
 
 
@@ -34,8 +36,10 @@ async def campaign(tmp_path):
         "code,name,cohort,has_public_services\n"
         "SNV,Sở Nội vụ,so-nganh,có\nSTP,Sở Tư pháp,so-nganh,có\nSYT,Sở Y tế,so-nganh,có\n"
     )
-    await import_units(db, units.encode(), "units.csv")
-    period = await open_period(db, "dongthap-1397-so", 2026, date.today() + timedelta(days=10), "Đánh giá DTI 2026")
+    await import_units(db, SYSTEM, units.encode(), "units.csv", now=utcnow())
+    period = await open_period(
+        db, SYSTEM, "dongthap-1397-so", 2026, date.today() + timedelta(days=10), "Đánh giá DTI 2026"
+    )
     yield Campaign(db, period.id, data_dir)
     await db.dispose()
 

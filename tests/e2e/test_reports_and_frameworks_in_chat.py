@@ -15,6 +15,7 @@ from bot.services.demo.seed import seed_demo
 from scoring.loader import find_framework, resolve_framework_data
 from storage.files import EvidenceStore
 from storage.models import FrameworkVersion
+from storage.types import utcnow
 from tests.e2e.harness import BotProcess, bot_env
 
 LEADER, ADMIN, FOCAL = 700004, 700008, 700001
@@ -29,7 +30,7 @@ async def demo_bot(emulator, tmp_path):
     data = tmp_path / "data"
     db = Database(default_url(data))
     await upgrade(db)
-    await seed_demo(db, EvidenceStore(data / "evidence"), today=date.today())
+    await seed_demo(db, EvidenceStore(data / "evidence"), today=date.today(), now=utcnow())
     process = BotProcess(emulator.state, bot_env(data, emulator.url), tmp_path / "bot.log")
     await process.start()
     yield db

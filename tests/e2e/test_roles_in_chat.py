@@ -6,8 +6,10 @@ from datetime import date
 
 import pytest
 
+from bot.services.access import SYSTEM
 from bot.services.demo.seed import seed_demo
 from storage.files import EvidenceStore
+from storage.types import utcnow
 from tests.e2e.harness import BotProcess, bot_env
 
 LEADER, REVIEWER, ADMIN, FOCAL, COORDINATOR = 700004, 700006, 700008, 700001, 700007
@@ -21,7 +23,7 @@ async def demo_bot(emulator, tmp_path):
     data = tmp_path / "data"
     db = Database(default_url(data))
     await upgrade(db)
-    await seed_demo(db, EvidenceStore(data / "evidence"), today=date.today())
+    await seed_demo(db, EvidenceStore(data / "evidence"), today=date.today(), now=utcnow())
     process = BotProcess(emulator.state, bot_env(data, emulator.url), tmp_path / "bot.log")
     await process.start()
     yield db
@@ -244,7 +246,7 @@ async def test_people_buttons_refuse_forged_data_other_roles_and_removing_the_la
     await coordinator.press_data(shown["message_id"], "ivx|0|0||99999999")
     await coordinator.expect("Bạn không có quyền")
 
-    await create_invites(demo_bot, "leader", "SNV", count=2)
+    await create_invites(demo_bot, SYSTEM, "leader", "SNV", count=2, now=utcnow())
     await admin.send("/menu")
     await admin.expect("Menu chính")
     listing = await open_unit_in_people(admin, "SNV · Sở Nội vụ")

@@ -2,6 +2,7 @@
 
 from decimal import Decimal as D
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -49,6 +50,7 @@ def units(draw, fw, n_min=1, n_max=6):
     return out
 
 
+@pytest.mark.slow  # sixty whole frameworks' worth of units: seconds, run by `make test` and CI
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from([SO, HUYEN]).flatmap(lambda fw: st.tuples(st.just(fw), units(fw))))
 def test_points_stay_within_zero_and_the_maximum_and_totals_equal_the_sum_of_their_parts(case):
@@ -67,6 +69,7 @@ def test_points_stay_within_zero_and_the_maximum_and_totals_equal_the_sum_of_the
         assert 0 <= result.value <= 1
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from([SO, HUYEN]).flatmap(lambda fw: st.tuples(st.just(fw), units(fw, 2, 8))))
 def test_a_strictly_higher_value_never_ranks_lower_and_the_best_min_max_unit_gets_full_points(case):

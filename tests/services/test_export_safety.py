@@ -21,7 +21,7 @@ from sqlalchemy import select
 from bot.render.admin.sheets import invites_csv, progress_xlsx
 from bot.render.appraisal.review import sent_back_notice
 from bot.render.errors import service_error
-from bot.services.access import load_actor
+from bot.services.access import SYSTEM, load_actor
 from bot.services.admin import export
 from bot.services.admin.invites import IssuedInvite
 from bot.services.appraisal import review
@@ -29,11 +29,12 @@ from bot.services.assessment import evidence
 from bot.services.assessment import flow as assessment
 from bot.services.campaign import broadcasts
 from bot.services.campaign.progress import Contact, ProgressReport, UnitProgress
-from bot.services.demo.seed import seed_demo
 from bot.services.errors import ServiceError
 from bot.services.safe_text import csv_row, strip_invisible, visible
 from storage import updates
 from storage.models import Answer, Evidence, Person, Unit
+from storage.types import utcnow
+from tests.services.helpers import demo_campaign
 
 ROOT = Path(__file__).resolve().parents[2]
 FOCAL, REVIEWER, COORDINATOR, ADMIN = 700001, 700006, 700007, 700008
@@ -45,7 +46,7 @@ INVISIBLE_ONLY = "\u200b\u200e\u2060 \ufeff\u202e\u2066"
 
 @pytest.fixture
 async def demo(db, store):
-    return await seed_demo(db, store, today=date(2026, 11, 22))
+    return await demo_campaign(db, store, today=date(2026, 11, 22), now=utcnow())
 
 
 def scan_workbook(path: Path) -> list:
@@ -63,26 +64,26 @@ async def hostile_campaign(db, store, demo):
     """The demo, with the texts people control made to look like formulas: a unit's name, a focal
     point's name, a cited document's number and summary, a file's name."""
     focal = await load_actor(db, FOCAL)
-    view = await assessment.open_current(db, focal)
+    view = await assessment.open_current(db, focal, now=utcnow())
     unit_id, period_id = view.ref.unit_id, view.ref.period_id
     async with db.session() as session, session.begin():
         (await session.get(Unit, unit_id)).name = "@SUM(A1)"
         (await session.get(Person, focal.person_id)).full_name = "-2"
     code = view.sub.code
-    await evidence.start_document_ref(db, focal, unit_id, period_id, code)
-    await assessment.answer_text(db, focal, "+1")
-    await assessment.answer_text(db, focal, "24/10/2023")
-    await assessment.answer_text(db, focal, LINK)
-    await assessment.navigate(db, focal, unit_id, period_id, code, "evidence")
+    await evidence.start_document_ref(db, focal, unit_id, period_id, code, now=utcnow())
+    await assessment.answer_text(db, focal, "+1", now=utcnow())
+    await assessment.answer_text(db, focal, "24/10/2023", now=utcnow())
+    await assessment.answer_text(db, focal, LINK, now=utcnow())
+    await assessment.navigate(db, focal, unit_id, period_id, code, "evidence", now=utcnow())
     incoming = evidence.IncomingFile("document", "file-1", "unique-1", "=cmd|'calc'!A0.pdf", "application/pdf", 40)
-    target = await evidence.evidence_target(db, focal, incoming)
-    await evidence.add_file(db, store, focal, target, incoming, PDF)
+    target = await evidence.evidence_target(db, focal, incoming, now=utcnow())
+    await evidence.add_file(db, store, focal, target, incoming, PDF, now=utcnow())
     return focal, unit_id, period_id, code
 
 
 async def test_every_text_people_typed_is_exported_as_text_never_as_a_formula(db, store, demo, tmp_path):
     await hostile_campaign(db, store, demo)
-    result = await export.export_period(db, store, demo.period_id, tmp_path / "out")
+    result = await export.export_period(db, store, demo.period_id, tmp_path / "out", SYSTEM)
     cells = scan_workbook(result.xlsx)
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
     texts = {c.value for c in cells if isinstance(c.value, str)}
@@ -117,7 +118,7 @@ async def test_an_export_that_fails_mid_way_leaves_the_previous_files_and_no_par
     db, store, demo, tmp_path, monkeypatch
 ):
     out = tmp_path / "out"
-    done = await export.export_period(db, store, demo.period_id, out)
+    done = await export.export_period(db, store, demo.period_id, out, SYSTEM)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def broken_disk(key):
@@ -126,7 +127,7 @@ async def test_an_export_that_fails_mid_way_leaves_the_previous_files_and_no_par
     monkeypatch.setattr(store, "open", broken_disk)
     scratch = set(openpyxl_scratch_files())
     with pytest.raises(OSError):
-        await export.export_period(db, store, demo.period_id, out)
+        await export.export_period(db, store, demo.period_id, out, SYSTEM)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no hidden partial file either
     assert set(openpyxl_scratch_files()) == scratch  # the sheets' temporary files went too
     assert sorted(before) == sorted([done.xlsx.name, done.archive.name])
@@ -149,6 +150,7 @@ main()
 """
 
 
+@pytest.mark.slow  # runs the command line as a process of its own
 async def test_an_export_killed_with_sigkill_leaves_no_file_under_a_final_name_and_the_next_cleans_up(
     db, store, demo, tmp_path
 ):
@@ -165,7 +167,7 @@ async def test_an_export_killed_with_sigkill_leaves_no_file_under_a_final_name_a
     assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
     left = sorted(p.name for p in out.iterdir())
     assert left and all(n.startswith(".dti-period-") and n.endswith(".partial") for n in left)  # hidden, unfinished
-    result = await export.export_period(db, store, demo.period_id, out)
+    result = await export.export_period(db, store, demo.period_id, out, SYSTEM)
     assert sorted(p.name for p in out.iterdir()) == sorted([result.xlsx.name, result.archive.name])
     with zipfile.ZipFile(result.archive) as archive:
         assert archive.testzip() is None and "manifest.csv" in archive.namelist()
@@ -182,7 +184,7 @@ async def test_the_chat_export_records_its_update_before_the_files_go_out(db, st
     """A kill during the upload then makes Telegram's redelivery a replay that is dropped."""
     admin = await load_actor(db, ADMIN)
     with updates.processing(91_001) as marker:
-        period_id, result = await export.export_open_period(db, store, tmp_path / "exports", admin)
+        period_id, result = await export.export_open_period(db, store, tmp_path / "exports", admin, now=utcnow())
         assert marker.recorded  # committed before the handler sends anything
     async with db.lean(write=False, snapshot=False) as sql:
         assert await updates.already_processed(sql, 91_001)
@@ -191,11 +193,13 @@ async def test_the_chat_export_records_its_update_before_the_files_go_out(db, st
 
 async def test_invisible_characters_are_stripped_from_a_stored_file_name(db, store, demo):
     focal = await load_actor(db, FOCAL)
-    view = await assessment.open_current(db, focal)
-    await assessment.navigate(db, focal, view.ref.unit_id, view.ref.period_id, view.sub.code, "evidence")
+    view = await assessment.open_current(db, focal, now=utcnow())
+    await assessment.navigate(db, focal, view.ref.unit_id, view.ref.period_id, view.sub.code, "evidence", now=utcnow())
     name = "\u2066bao-cao\u202e\u200bnam\u200d-2026\u2069\ufeff\u200f.pdf"
     incoming = evidence.IncomingFile("document", "file-2", "unique-2", name, "application/pdf", len(PDF))
-    await evidence.add_file(db, store, focal, await evidence.evidence_target(db, focal, incoming), incoming, PDF)
+    await evidence.add_file(
+        db, store, focal, await evidence.evidence_target(db, focal, incoming, now=utcnow()), incoming, PDF, now=utcnow()
+    )
     async with db.session() as session:
         stored = (
             await session.execute(select(Evidence).where(Evidence.telegram_file_unique_id == "unique-2"))
@@ -209,12 +213,14 @@ async def test_a_comment_of_only_invisible_characters_is_refused_in_vietnamese(d
     item = await review.next_in_queue(db, reviewer)
     await review.start_input(db, reviewer, item.answer_id, "needs_supplement")
     with pytest.raises(ServiceError) as refused:
-        await review.typed_input(db, reviewer, INVISIBLE_ONLY, sent_back_notice)
+        await review.typed_input(db, reviewer, INVISIBLE_ONLY, sent_back_notice, now=utcnow())
     assert refused.value.reason == "invisible_text"
     assert "ký tự ẩn" in service_error(refused.value)
     async with db.session() as session:
         assert (await session.get(Answer, item.answer_id)).status == "submitted"  # nothing decided
-    await review.typed_input(db, reviewer, "Bổ sung bản scan 👨\u200d💼", sent_back_notice)  # a real one passes
+    await review.typed_input(
+        db, reviewer, "Bổ sung bản scan 👨\u200d💼", sent_back_notice, now=utcnow()
+    )  # a real one passes
     async with db.session() as session:
         assert (await session.get(Answer, item.answer_id)).status == "needs_supplement"
 
@@ -272,3 +278,23 @@ def test_the_ranking_csv_keeps_a_unit_name_that_looks_like_a_formula_as_text():
     record = {"cohort": "so", "rank": 1, "unit_code": "@A", "unit_name": "=1+1", "points": "12.50", "value": "0.5"}
     row = next(csv.DictReader(io.StringIO(ranking_csv([record]))))
     assert row["unit_name"] == "'=1+1" and row["unit_code"] == "'@A" and row["points"] == "12.50"
+
+
+def test_the_readable_export_keeps_formula_looking_words_as_text_and_figures_as_formatted_numbers(tmp_path):
+    from openpyxl import Workbook
+
+    from bot.services.admin.export_sheets import TIME_FORMAT, Column, Sheet
+
+    book = Workbook(write_only=True)
+    sheet = Sheet(book, "Thử", [Column("Chữ", 20), Column("Điểm", 10, "#,##0.00"), Column("Lúc", 17, TIME_FORMAT)])
+    sheet.add(["=1+1", 1234.5, datetime(2026, 11, 29, 8, 30)])
+    sheet.add(["@SUM(A1)", None, None])
+    sheet.add([LINK, -2.25, None])
+    sheet.close()
+    book.save(tmp_path / "t.xlsx")
+    cells = {c.coordinate: c for c in scan_workbook(tmp_path / "t.xlsx")}
+    for coordinate, text in (("A2", "=1+1"), ("A3", "@SUM(A1)"), ("A4", LINK)):
+        assert (cells[coordinate].value, cells[coordinate].data_type) == (text, "s") and cells[coordinate].quotePrefix
+    assert (cells["B2"].value, cells["B2"].data_type, cells["B2"].number_format) == (1234.5, "n", "#,##0.00")
+    assert (cells["B4"].value, cells["B4"].number_format) == (-2.25, "#,##0.00")
+    assert cells["C2"].value == datetime(2026, 11, 29, 8, 30) and cells["C2"].number_format == "dd/mm/yyyy hh:mm"

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
+from bot.services.access import SYSTEM
 from bot.services.admin.frameworks import publish_framework
 from bot.services.admin.units_import import import_units
 from bot.services.campaign.periods import change_state, list_periods, open_period
@@ -14,20 +15,21 @@ from bot.services.errors import InputFileErrors, ServiceError
 from bot.services.results.results_import import import_results
 from bot.services.results.scores import period_scores
 from storage.models import Answer, FrameworkVersion
+from storage.types import utcnow
 from tests.services.helpers import department_period
 from tests.services.test_answers import write
 
 
 async def test_a_period_is_locked_unlocked_and_published_but_never_moved_backwards(db):
     period = await department_period(db)
-    assert (await change_state(db, period.id, "lock")).state == "locked"
-    assert (await change_state(db, period.id, "unlock")).state == "open"
-    assert (await change_state(db, period.id, "publish")).state == "published"
+    assert (await change_state(db, SYSTEM, period.id, "lock")).state == "locked"
+    assert (await change_state(db, SYSTEM, period.id, "unlock")).state == "open"
+    assert (await change_state(db, SYSTEM, period.id, "publish")).state == "published"
     with pytest.raises(ServiceError) as info:
-        await change_state(db, period.id, "unlock")
+        await change_state(db, SYSTEM, period.id, "unlock")
     assert info.value.reason == "bad_transition"
     with pytest.raises(ServiceError):
-        await change_state(db, 999, "lock")
+        await change_state(db, SYSTEM, 999, "lock")
     [listed] = await list_periods(db)
     assert listed.as_dict() == {
         "id": period.id,
@@ -40,8 +42,8 @@ async def test_a_period_is_locked_unlocked_and_published_but_never_moved_backwar
 
 
 async def test_publishing_the_same_framework_twice_stores_it_once(db):
-    first = await publish_framework(db, "dongthap-1397-so")
-    second = await publish_framework(db, "dongthap-1397-so")
+    first = await publish_framework(db, SYSTEM, "dongthap-1397-so")
+    second = await publish_framework(db, SYSTEM, "dongthap-1397-so")
     assert first.created and not second.created and first.version_id == second.version_id
     async with db.session() as session:
         assert len((await session.execute(select(FrameworkVersion))).scalars().all()) == 1
@@ -61,29 +63,29 @@ async def test_verified_points_replace_self_points_in_the_period_ranking(db):
 
 
 async def test_imported_index_values_stand_in_for_sub_indices(db):
-    await import_units(db, "code,name\nDNG,Đà Nẵng\nHUE,Huế\n".encode(), "u.csv")
-    period = await open_period(db, "qd922-tinh", 2022, date(2023, 6, 30))
+    await import_units(db, SYSTEM, "code,name\nDNG,Đà Nẵng\nHUE,Huế\n".encode(), "u.csv", now=utcnow())
+    period = await open_period(db, SYSTEM, "qd922-tinh", 2022, date(2023, 6, 30))
     csv = (
         "unit_code,unit_name,cohort,1,2,3,4,5,7,8,9\n"
         "DNG,Đà Nẵng,,1.0000,0.9000,0.8253,0.8487,0.7578,0.8575,0.7836,0.5197\n"
         "HUE,Huế,,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5\n"
     )
-    report = await import_results(db, period.id, csv.encode())
+    report = await import_results(db, SYSTEM, period.id, csv.encode())
     assert (report.units, report.values) == (2, 16)
     cohort = (await period_scores(db, period.id)).cohorts[""]
     assert [(e.code, e.rank, e.result.points) for e in cohort.entries] == [("DNG", 1, D("800.175")), ("HUE", 2, D(500))]
 
 
 async def test_results_for_an_unknown_unit_are_refused_whole(db):
-    period = await open_period(db, "qd922-tinh", 2022, date(2023, 6, 30))
+    period = await open_period(db, SYSTEM, "qd922-tinh", 2022, date(2023, 6, 30))
     csv = "unit_code,unit_name,cohort,1,2,3,4,5,7,8,9\nXXX,?,,1,1,1,1,1,1,1,1\n"
     with pytest.raises(InputFileErrors) as info:  # every bad line at once (issue 16)
-        await import_results(db, period.id, csv.encode())
+        await import_results(db, SYSTEM, period.id, csv.encode())
     assert [(e.reason, e.line) for e in info.value.errors] == [("unknown_unit", 2)]
 
 
 async def test_the_demo_province_ranks_departments_and_communes_in_their_own_cohorts(db, store):
-    report = await seed_demo(db, store, today=date(2026, 11, 22))
+    report = await seed_demo(db, store, today=date(2026, 11, 22), now=utcnow())
     assert report.units == 50 and report.evidence_files > 50
     scores = await period_scores(db, report.period_id)
     assert list(scores.cohorts) == ["so-nganh", "xa-phuong"]
@@ -94,14 +96,14 @@ async def test_the_demo_province_ranks_departments_and_communes_in_their_own_coh
     last_year = await period_scores(db, report.previous_period_id)
     assert all(e.result.indices["1"].source == "published" for c in last_year.cohorts.values() for e in c.entries)
     with pytest.raises(ServiceError) as info:
-        await seed_demo(db, store)
+        await seed_demo(db, store, now=utcnow())
     assert info.value.reason == "not_empty"
 
 
 async def test_the_streaming_scores_rank_exactly_like_the_full_computation(db, store):
     from bot.services.results.scores import compact_period_scores
 
-    report = await seed_demo(db, store, today=date(2026, 11, 22))
+    report = await seed_demo(db, store, today=date(2026, 11, 22), now=utcnow())
     full = await period_scores(db, report.period_id)
     async with db.read_session() as session:
         compact = await compact_period_scores(session, report.period_id)

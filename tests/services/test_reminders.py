@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.clock import Clock
 from bot.scheduler import Jobs
-from bot.services.access import NotAllowed, load_actor
+from bot.services.access import SYSTEM, NotAllowed, load_actor
 from bot.services.admin.frameworks import framework_of
 from bot.services.admin.invites import create_invites, redeem_invite
 from bot.services.admin.units_import import import_units
@@ -25,6 +25,7 @@ from bot.services.campaign.reminders import (
 from bot.services.errors import ServiceError
 from storage.lean import lean_in
 from storage.models import FrameworkVersion, Outbox, Period, Unit
+from storage.types import utcnow
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DEADLINE = date(2025, 11, 28)  # a Friday
@@ -100,12 +101,16 @@ def test_a_coordinator_can_change_the_policy():
 
 async def _campaign(db, deadline):
     await import_units(
-        db, "code,name,cohort,has_public_services\nA,Sở A,so-nganh,có\nB,Sở B,so-nganh,có\n".encode(), "u.csv"
+        db,
+        SYSTEM,
+        "code,name,cohort,has_public_services\nA,Sở A,so-nganh,có\nB,Sở B,so-nganh,có\n".encode(),
+        "u.csv",
+        now=utcnow(),
     )
-    period = await open_period(db, "dongthap-1397-so", 2025, deadline)
+    period = await open_period(db, SYSTEM, "dongthap-1397-so", 2025, deadline)
     for n, unit in enumerate(("A", "B")):
-        [invite] = await create_invites(db, "focal_point", unit)
-        await redeem_invite(db, invite.code, telegram_id=600 + n, full_name=f"Người {unit}")
+        [invite] = await create_invites(db, SYSTEM, "focal_point", unit, now=utcnow())
+        await redeem_invite(db, invite.code, telegram_id=600 + n, full_name=f"Người {unit}", now=utcnow())
     return period
 
 
@@ -171,8 +176,8 @@ def test_the_next_reminder_is_the_first_policy_step_from_now():
 
 
 async def _coordinator(db):
-    [invite] = await create_invites(db, "coordinator", None)
-    await redeem_invite(db, invite.code, telegram_id=650, full_name="Điều phối viên")
+    [invite] = await create_invites(db, SYSTEM, "coordinator", None, now=utcnow())
+    await redeem_invite(db, invite.code, telegram_id=650, full_name="Điều phối viên", now=utcnow())
     return await load_actor(db, 650)
 
 
@@ -211,7 +216,7 @@ async def test_a_forged_policy_button_is_refused_and_changes_nothing(db, choice)
     period = await _campaign(db, DEADLINE)
     coordinator = await _coordinator(db)
     with pytest.raises(ServiceError) as refused:
-        await change_policy(db, coordinator, period.id, choice)
+        await change_policy(db, coordinator, period.id, choice, now=utcnow())
     assert refused.value.reason == "unknown_item"
     async with db.session() as session:
         assert (await session.get(Period, period.id)).reminder_policy == {}
@@ -221,25 +226,25 @@ async def test_the_last_sending_day_cannot_be_taken_away(db):
     period = await _campaign(db, DEADLINE)
     coordinator = await _coordinator(db)
     for day in (0, 1, 2, 3):
-        await change_policy(db, coordinator, period.id, f"w:{day}")
+        await change_policy(db, coordinator, period.id, f"w:{day}", now=utcnow())
     with pytest.raises(ServiceError) as refused:
-        await change_policy(db, coordinator, period.id, "w:4")
+        await change_policy(db, coordinator, period.id, "w:4", now=utcnow())
     assert refused.value.reason == "no_weekday"
-    assert (await policy_view(db, coordinator, period.id)).policy["weekdays"] == [4]
+    assert (await policy_view(db, coordinator, period.id, now=utcnow())).policy["weekdays"] == [4]
 
 
 async def test_only_coordinators_see_or_change_the_policy_and_only_of_an_open_period(db):
     period = await _campaign(db, DEADLINE)
     focal_point = await load_actor(db, 600)
     with pytest.raises(NotAllowed):
-        await policy_view(db, focal_point)
+        await policy_view(db, focal_point, now=utcnow())
     with pytest.raises(NotAllowed):
-        await change_policy(db, focal_point, period.id, "d:2")
+        await change_policy(db, focal_point, period.id, "d:2", now=utcnow())
     coordinator = await _coordinator(db)
     with pytest.raises(ServiceError) as refused:
-        await change_policy(db, coordinator, period.id + 99, "d:2")  # a stale or forged period
+        await change_policy(db, coordinator, period.id + 99, "d:2", now=utcnow())  # a stale or forged period
     assert refused.value.reason == "period_not_open"
-    await change_state(db, period.id, "lock")
+    await change_state(db, SYSTEM, period.id, "lock")
     with pytest.raises(ServiceError) as refused:
-        await policy_view(db, coordinator)
+        await policy_view(db, coordinator, now=utcnow())
     assert refused.value.reason == "no_period_to_remind"

@@ -12,6 +12,7 @@ from docx import Document
 from sqlalchemy import select
 
 from bot.render.admin.report_docx import campaign_report_docx, dated_line, unit_report_docx
+from bot.services.access import SYSTEM
 from bot.services.admin.reports import campaign_report, unit_report
 from bot.services.results.scores import period_scores
 from storage.models import Answer, Evidence
@@ -60,7 +61,7 @@ async def answered_period(db):
 
 async def test_the_unit_report_names_the_unit_carries_the_motto_and_the_same_totals_as_the_ranking(db):
     period = await answered_period(db)
-    report = await unit_report(db, period.id, "U000", now=ISSUED)
+    report = await unit_report(db, SYSTEM, period.id, "U000", now=ISSUED)
     entry = (await period_scores(db, period.id)).cohorts["so-nganh"].entry("U000")
     assert report.result.points == entry.result.points == D("4") + D("6") + D("2.5") + D("4.809")
     assert report.self_result.points == D("4") + D("6") + D("6") + D("4.809")
@@ -93,7 +94,7 @@ async def test_the_unit_report_names_the_unit_carries_the_motto_and_the_same_tot
 
 async def test_the_campaign_report_ranks_each_cohort_with_its_average_top_bottom_and_counts(db):
     period = await answered_period(db)
-    report = await campaign_report(db, period.id, now=ISSUED)
+    report = await campaign_report(db, SYSTEM, period.id, now=ISSUED)
     [cohort] = report.cohorts
     assert (cohort.full, cohort.partial, cohort.zero) == (2, 3, 0)
     paragraphs, tables = texts(campaign_report_docx(report, "Sở Khoa học và Công nghệ", "Đồng Tháp"))
@@ -115,13 +116,16 @@ def test_the_date_line_writes_days_below_ten_and_the_first_two_months_with_a_zer
     assert dated_line("Đồng Tháp", date(2026, 11, 24)) == "Đồng Tháp, ngày 24 tháng 11 năm 2026"
 
 
+@pytest.mark.slow  # runs LibreOffice and poppler as processes
 async def test_libreoffice_opens_the_unit_report_and_renders_its_pages(db, tmp_path):
     if shutil.which("soffice") is None or shutil.which("pdftoppm") is None:
         if os.environ.get("DTI_REQUIRE_LIBREOFFICE") == "1":
             pytest.fail("DTI_REQUIRE_LIBREOFFICE=1 but soffice or pdftoppm is missing")
         pytest.skip("needs LibreOffice and poppler-utils (CI installs them)")
     period = await answered_period(db)
-    (tmp_path / "report.docx").write_bytes(unit_report_docx(await unit_report(db, period.id, "U000", now=ISSUED)))
+    (tmp_path / "report.docx").write_bytes(
+        unit_report_docx(await unit_report(db, SYSTEM, period.id, "U000", now=ISSUED))
+    )
     subprocess.run(
         ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
          "--outdir", str(tmp_path), str(tmp_path / "report.docx")],

@@ -13,23 +13,24 @@ from sqlalchemy import func, select
 
 from bot.render.appraisal.review import sent_back_notice
 from bot.render.results import charts
-from bot.services.access import NotAllowed, load_actor
+from bot.services.access import SYSTEM, NotAllowed, load_actor
 from bot.services.admin.export import export_period, safe_name
 from bot.services.appraisal import review
-from bot.services.assessment import flow as assessment
-from bot.services.campaign import broadcasts, digest, progress
-from bot.services.demo.seed import seed_demo
+from bot.services.campaign import digest, progress
 from bot.services.results import leader as results
 from bot.services.results.scores import period_scores
+from bot.wording import answer_status_label
 from scoring import quantize
 from storage.models import Answer, AnswerHistory, Evidence, Outbox, Review, Unit
+from storage.types import utcnow
+from tests.services.helpers import demo_campaign
 
 FOCAL, LEADER, REVIEWER, COORDINATOR, ADMIN = 700001, 700004, 700006, 700007, 700008
 
 
 @pytest.fixture
 async def demo(db, store):
-    report = await seed_demo(db, store, today=date(2026, 11, 22))
+    report = await demo_campaign(db, store, today=date(2026, 11, 22), now=utcnow())
     return report
 
 
@@ -79,12 +80,12 @@ async def test_a_review_accepts_corrects_or_sends_back_and_every_decision_is_aud
     before = await counts()
     first = await review.next_in_queue(db, reviewer)
     assert first is not None and first.waiting > 3
-    await review.decide(db, reviewer, first.answer_id, "accept")
+    await review.decide(db, reviewer, first.answer_id, "accept", now=utcnow())
     second = await review.next_in_queue(db, reviewer)
     await review.start_input(db, reviewer, second.answer_id, "correct")
-    outcome, _item = await review.typed_input(db, reviewer, "1,5", sent_back_notice)
+    outcome, _item = await review.typed_input(db, reviewer, "1,5", sent_back_notice, now=utcnow())
     assert outcome == "ask_reason"
-    await review.typed_input(db, reviewer, "Văn bản chưa có chữ ký", sent_back_notice)
+    await review.typed_input(db, reviewer, "Văn bản chưa có chữ ký", sent_back_notice, now=utcnow())
     third = await review.next_in_queue(db, reviewer)
     await review.decide(
         db,
@@ -93,6 +94,7 @@ async def test_a_review_accepts_corrects_or_sends_back_and_every_decision_is_aud
         "needs_supplement",
         comment="Bổ sung quyết định có dấu",
         render_notice=sent_back_notice,
+        now=utcnow(),
     )
     async with db.session() as session:
         accepted = await session.get(Answer, first.answer_id)
@@ -107,7 +109,7 @@ async def test_a_review_accepts_corrects_or_sends_back_and_every_decision_is_aud
     after = await counts()
     assert (after[0] - before[0], after[1] - before[1]) == (3, 3)
     with pytest.raises(Exception) as info:
-        await review.decide(db, reviewer, first.answer_id, "accept")  # a second press on a decided item
+        await review.decide(db, reviewer, first.answer_id, "accept", now=utcnow())  # a second press on a decided item
     assert info.value.reason == "already_reviewed"
     scores = await period_scores(db, demo.period_id)
     async with db.session() as session:
@@ -138,16 +140,15 @@ async def test_the_export_opens_in_excel_and_matches_the_database_row_for_row(db
             await session.execute(select(func.count()).select_from(Evidence).where(Evidence.content_key.is_not(None)))
         ).scalar_one()
     assert len(answer_rows) == len(stored) == result.answers
-    by_key = {(r[0], r[2]): r for r in answer_rows}
+    by_key = {(r[0], r[3]): r for r in answer_rows}  # unit code, sub-index code
     async with db.session() as session:
         codes = dict((await session.execute(select(Unit.id, Unit.code))).all())
     assert len(by_key) == len(stored)
-    for answer in stored:
+    for answer in stored:  # the answer in words: tests/services/test_readable_export.py
         row = by_key[(codes[answer.unit_id], answer.sub_index_code)]
-        assert row[3] == (json.dumps(answer.raw, ensure_ascii=False) if answer.raw is not None else "")
-        assert row[4] == (float(quantize(answer.self_points, 4)) if answer.self_points is not None else None)
-        assert row[5] == (float(quantize(answer.verified_points, 4)) if answer.verified_points is not None else None)
-        assert (row[7], row[10]) == (answer.status, answer.revision)
+        assert row[6] == (float(quantize(answer.self_points, 4)) if answer.self_points is not None else None)
+        assert row[7] == (float(quantize(answer.verified_points, 4)) if answer.verified_points is not None else None)
+        assert (row[10], row[13]) == (answer_status_label(answer.status), answer.revision)
     with zipfile.ZipFile(result.archive) as archive:
         names = archive.namelist()
         manifest = archive.read("manifest.csv").decode()
@@ -165,47 +166,7 @@ def test_file_names_from_people_become_safe_archive_names():
     assert safe_name("") == "tep"
 
 
-# who may do what: role → allowed actions (everything else is refused with no effect)
-ALLOWED = {
-    FOCAL: {"assess", "standing"},
-    LEADER: {"standing", "digest"},
-    REVIEWER: {"review", "progress"},
-    COORDINATOR: {"review", "progress", "broadcast"},
-    ADMIN: {"broadcast", "export", "progress"},
-}
-
-
-async def attempt(action, db, store, who, tmp_path):
-    if action == "assess":
-        await assessment.open_current(db, who)
-    elif action == "standing":
-        await results.standing(db, who)
-    elif action == "digest":
-        await digest.toggle_digest(db, who)
-    elif action == "review":
-        await review.next_in_queue(db, who)
-    elif action == "progress":
-        await progress.progress_report(db, who)
-    elif action == "broadcast":
-        await broadcasts.begin(db, who)
-    elif action == "export":
-        await export_period(db, store, 2, tmp_path / "x", who)
-
-
-@pytest.mark.parametrize("telegram_id", list(ALLOWED), ids=["focal", "leader", "reviewer", "coordinator", "admin"])
-async def test_every_role_may_do_exactly_its_own_actions(db, demo, store, tmp_path, telegram_id):
-    who = await actor(db, telegram_id)
-    for action in ("assess", "standing", "digest", "review", "progress", "broadcast", "export"):
-        async with db.session() as session:
-            before = (await session.execute(select(func.count()).select_from(AnswerHistory))).scalar_one()
-        if action in ALLOWED[telegram_id]:
-            await attempt(action, db, store, who, tmp_path)
-        else:
-            with pytest.raises(NotAllowed):
-                await attempt(action, db, store, who, tmp_path)
-            async with db.session() as session:
-                after = (await session.execute(select(func.count()).select_from(AnswerHistory))).scalar_one()
-            assert after == before, action
+# who may do what, cell by cell: tests/services/test_permissions.py
 
 
 # taking roles back: `people remove / revoke` and the admins' people screens share these use cases
@@ -217,7 +178,13 @@ async def campaign_people(db):
     from bot.services.admin.invites import create_invites, redeem_invite
     from bot.services.admin.units_import import import_units
 
-    await import_units(db, "code,name,cohort\nSNV,Sở Nội vụ,so-nganh\nX-MYAN,Xã Mỹ An,xa-phuong\n".encode(), "u.csv")
+    await import_units(
+        db,
+        SYSTEM,
+        "code,name,cohort\nSNV,Sở Nội vụ,so-nganh\nX-MYAN,Xã Mỹ An,xa-phuong\n".encode(),
+        "u.csv",
+        now=utcnow(),
+    )
     for telegram_id, name, role, unit in [
         (FOCAL, "Nguyễn Thị Lan", "focal_point", "SNV"),
         (700002, "Huỳnh Văn Phúc", "focal_point", "SNV"),
@@ -226,8 +193,8 @@ async def campaign_people(db):
         (COORDINATOR, "Võ Thanh Sơn", "coordinator", None),
         (ADMIN, "Đặng Quốc Bảo", "admin", None),
     ]:
-        [invite] = await create_invites(db, role, unit)
-        await redeem_invite(db, invite.code, telegram_id, name)
+        [invite] = await create_invites(db, SYSTEM, role, unit, now=utcnow())
+        await redeem_invite(db, invite.code, telegram_id, name, now=utcnow())
     return db
 
 
@@ -248,9 +215,9 @@ async def test_a_removed_role_counts_from_the_next_update_and_a_person_left_with
     from bot.services.admin import people
 
     assert await actor(db, FOCAL) is not None
-    [held] = await people.roles_to_remove(db, FOCAL, "focal_point", None)
+    [held] = await people.roles_to_remove(db, SYSTEM, FOCAL, "focal_point", None)
     assert (held.full_name, held.unit_code) == ("Nguyễn Thị Lan", "SNV")
-    await people.remove_roles(db, [held.membership_id])
+    await people.remove_roles(db, SYSTEM, [held.membership_id], now=utcnow())
     assert await actor(db, FOCAL) is None
     [row] = await _audit(db, "role_removed")
     assert (row.person_id, row.role, row.unit_id, row.changed_by, row.via) == (
@@ -260,7 +227,7 @@ async def test_a_removed_role_counts_from_the_next_update_and_a_person_left_with
         None,
         "cli",
     )
-    listed = await people.list_people(db, "SNV")
+    listed = await people.list_people(db, SYSTEM, "SNV", now=utcnow())
     assert FOCAL not in {h.telegram_id for h in listed.holders} and listed.holders
 
 
@@ -268,11 +235,11 @@ async def test_removing_one_role_keeps_the_persons_other_roles(db, campaign_peop
     from bot.services.admin import people
     from bot.services.admin.invites import create_invites, redeem_invite
 
-    [invite] = await create_invites(db, "focal_point", "SNV")
-    await redeem_invite(db, invite.code, LEADER)
+    [invite] = await create_invites(db, SYSTEM, "focal_point", "SNV", now=utcnow())
+    await redeem_invite(db, invite.code, LEADER, now=utcnow())
     assert (await actor(db, LEADER)).has("focal_point", (await actor(db, LEADER)).unit.unit_id)
-    [held] = await people.roles_to_remove(db, LEADER, "leader", "SNV")
-    await people.remove_roles(db, [held.membership_id])
+    [held] = await people.roles_to_remove(db, SYSTEM, LEADER, "leader", "SNV")
+    await people.remove_roles(db, SYSTEM, [held.membership_id], now=utcnow())
     after = await actor(db, LEADER)
     assert {r.role for r in after.roles} == {"focal_point"}
     with pytest.raises(NotAllowed):
@@ -285,22 +252,22 @@ async def test_the_last_administrator_cannot_be_removed_and_a_second_one_can_rem
     from bot.services.errors import ServiceError
 
     first = await actor(db, ADMIN)
-    [held] = await people.roles_to_remove(db, ADMIN, "admin", None)
+    [held] = await people.roles_to_remove(db, SYSTEM, ADMIN, "admin", None)
     with pytest.raises(ServiceError) as info:
-        await people.remove_role(db, first, held.membership_id, None)
+        await people.remove_role(db, first, held.membership_id, None, now=utcnow())
     assert info.value.reason == "last_admin"
     assert await actor(db, ADMIN) is not None and await _audit(db, "role_removed") == []
-    [invite] = await create_invites(db, "admin", None)
-    await redeem_invite(db, invite.code, 800001, "Quản trị viên hai")
+    [invite] = await create_invites(db, SYSTEM, "admin", None, now=utcnow())
+    await redeem_invite(db, invite.code, 800001, "Quản trị viên hai", now=utcnow())
     second = await actor(db, 800001)
-    removed, listing = await people.remove_role(db, second, held.membership_id, None)
+    removed, listing = await people.remove_role(db, second, held.membership_id, None, now=utcnow())
     assert removed.telegram_id == ADMIN and ADMIN not in {h.telegram_id for h in listing.holders}
     assert await actor(db, ADMIN) is None
     [row] = await _audit(db, "role_removed")
     assert (row.changed_by, row.via) == (second.person_id, "chat")
-    [own] = await people.roles_to_remove(db, 800001, "admin", None)
+    [own] = await people.roles_to_remove(db, SYSTEM, 800001, "admin", None)
     with pytest.raises(ServiceError) as info:
-        await people.remove_roles(db, [own.membership_id], second, via="chat")
+        await people.remove_roles(db, second, [own.membership_id], now=utcnow())
     assert info.value.reason == "last_admin"
 
 
@@ -308,22 +275,22 @@ async def test_only_administrators_may_see_people_remove_roles_or_revoke_invitat
     from bot.services.admin import people
     from bot.services.admin.invites import create_invites
 
-    await create_invites(db, "focal_point", "SNV")
+    await create_invites(db, SYSTEM, "focal_point", "SNV", now=utcnow())
     coordinator = await actor(db, COORDINATOR)
-    [held] = await people.roles_to_remove(db, FOCAL, "focal_point", None)
+    [held] = await people.roles_to_remove(db, SYSTEM, FOCAL, "focal_point", None)
     snv = held.unit_id
     for attempt_ in (
-        people.overview(db, coordinator),
-        people.unit_people(db, coordinator, snv),
+        people.overview(db, coordinator, now=utcnow()),
+        people.unit_people(db, coordinator, snv, now=utcnow()),
         people.role_to_remove(db, coordinator, held.membership_id, snv),
-        people.remove_role(db, coordinator, held.membership_id, snv),
-        people.unit_invites_to_revoke(db, coordinator, snv),
-        people.revoke_unit_invites(db, coordinator, snv, 10**6),
+        people.remove_role(db, coordinator, held.membership_id, snv, now=utcnow()),
+        people.unit_invites_to_revoke(db, coordinator, snv, now=utcnow()),
+        people.revoke_unit_invites(db, coordinator, snv, 10**6, now=utcnow()),
     ):
         with pytest.raises(NotAllowed):
             await attempt_
     assert await actor(db, FOCAL) is not None
-    assert len((await people.list_people(db, "SNV")).invites) == 1
+    assert len((await people.list_people(db, SYSTEM, "SNV", now=utcnow())).invites) == 1
 
 
 async def test_a_button_for_another_list_or_a_role_already_removed_is_refused(db, campaign_people):
@@ -331,18 +298,18 @@ async def test_a_button_for_another_list_or_a_role_already_removed_is_refused(db
     from bot.services.errors import ServiceError
 
     admin = await actor(db, ADMIN)
-    [held] = await people.roles_to_remove(db, FOCAL, "focal_point", None)
+    [held] = await people.roles_to_remove(db, SYSTEM, FOCAL, "focal_point", None)
     for call in (
         people.role_to_remove(db, admin, held.membership_id, None),
-        people.remove_role(db, admin, held.membership_id, held.unit_id + 1),
-        people.unit_people(db, admin, 10**6),
+        people.remove_role(db, admin, held.membership_id, held.unit_id + 1, now=utcnow()),
+        people.unit_people(db, admin, 10**6, now=utcnow()),
     ):
         with pytest.raises(ServiceError) as info:
             await call
         assert info.value.reason == "unknown_item"
-    await people.remove_role(db, admin, held.membership_id, held.unit_id)
+    await people.remove_role(db, admin, held.membership_id, held.unit_id, now=utcnow())
     with pytest.raises(ServiceError) as info:
-        await people.remove_role(db, admin, held.membership_id, held.unit_id)
+        await people.remove_role(db, admin, held.membership_id, held.unit_id, now=utcnow())
     assert info.value.reason == "role_already_removed"
     assert len(await _audit(db, "role_removed")) == 1
 
@@ -365,7 +332,7 @@ async def test_a_removal_that_names_no_held_role_is_refused_for_its_own_reason(
     from bot.services.errors import ServiceError
 
     with pytest.raises(ServiceError) as info:
-        await people.roles_to_remove(db, telegram_id, role, unit)
+        await people.roles_to_remove(db, SYSTEM, telegram_id, role, unit)
     assert info.value.reason == reason
 
 
@@ -374,13 +341,13 @@ async def test_a_unit_role_held_in_several_units_needs_its_unit(db, campaign_peo
     from bot.services.admin.invites import create_invites, redeem_invite
     from bot.services.errors import ServiceError
 
-    [invite] = await create_invites(db, "focal_point", "X-MYAN")
-    await redeem_invite(db, invite.code, FOCAL)
+    [invite] = await create_invites(db, SYSTEM, "focal_point", "X-MYAN", now=utcnow())
+    await redeem_invite(db, invite.code, FOCAL, now=utcnow())
     with pytest.raises(ServiceError) as info:
-        await people.roles_to_remove(db, FOCAL, "focal_point", None)
+        await people.roles_to_remove(db, SYSTEM, FOCAL, "focal_point", None)
     assert info.value.reason == "role_in_several_units"
-    [held] = await people.roles_to_remove(db, FOCAL, "focal_point", "X-MYAN")
-    await people.remove_roles(db, [held.membership_id])
+    [held] = await people.roles_to_remove(db, SYSTEM, FOCAL, "focal_point", "X-MYAN")
+    await people.remove_roles(db, SYSTEM, [held.membership_id], now=utcnow())
     assert [r.unit_code for r in (await actor(db, FOCAL)).roles] == ["SNV"]
 
 
@@ -389,26 +356,26 @@ async def test_revoked_invitations_stop_working_and_each_revocation_is_audited(d
     from bot.services.admin.invites import create_invites, redeem_invite
     from bot.services.errors import ServiceError
 
-    issued = await create_invites(db, "focal_point", "SNV", count=3)
-    [campaign_wide] = await create_invites(db, "reviewer", None)
-    listed = await people.list_people(db, "SNV")
+    issued = await create_invites(db, SYSTEM, "focal_point", "SNV", count=3, now=utcnow())
+    [campaign_wide] = await create_invites(db, SYSTEM, "reviewer", None, now=utcnow())
+    listed = await people.list_people(db, SYSTEM, "SNV", now=utcnow())
     assert len(listed.invites) == 3 and all(i.role == "focal_point" for i in listed.invites)
     assert not any(code in json.dumps(listed.as_dict()) for code in [i.code for i in issued])
     first = listed.invites[0].id
-    [shown] = await people.invites_to_revoke(db, [first])
-    await people.revoke_invites(db, [shown.id])
+    [shown] = await people.invites_to_revoke(db, SYSTEM, [first], now=utcnow())
+    await people.revoke_invites(db, SYSTEM, [shown.id], now=utcnow())
     with pytest.raises(ServiceError) as info:
-        await redeem_invite(db, issued[0].code, 800002)
+        await redeem_invite(db, issued[0].code, 800002, now=utcnow())
     assert info.value.reason == "invite_revoked"
     with pytest.raises(ServiceError) as info:
-        await people.invites_to_revoke(db, [first])
+        await people.invites_to_revoke(db, SYSTEM, [first], now=utcnow())
     assert info.value.reason == "invite_not_open"
-    rest = await people.invites_to_revoke(db, [], "SNV", all_unused=True)
+    rest = await people.invites_to_revoke(db, SYSTEM, [], "SNV", all_unused=True, now=utcnow())
     assert len(rest) == 2
-    await people.revoke_invites(db, [i.id for i in rest])
-    assert (await people.list_people(db, "SNV")).invites == []
-    assert len((await people.list_people(db)).invites) == 1  # the campaign-wide one is untouched
-    assert (await redeem_invite(db, campaign_wide.code, 800003)).role == "reviewer"
+    await people.revoke_invites(db, SYSTEM, [i.id for i in rest], now=utcnow())
+    assert (await people.list_people(db, SYSTEM, "SNV", now=utcnow())).invites == []
+    assert len((await people.list_people(db, SYSTEM, now=utcnow())).invites) == 1  # the campaign-wide one is untouched
+    assert (await redeem_invite(db, campaign_wide.code, 800003, now=utcnow())).role == "reviewer"
     rows = await _audit(db, "invite_revoked")
     assert len(rows) == 3 and {r.via for r in rows} == {"cli"} and all(r.invite_id for r in rows)
 
@@ -418,14 +385,16 @@ async def test_the_chat_revokes_only_the_invitations_its_confirmation_showed(db,
     from bot.services.admin.invites import create_invites
 
     admin = await actor(db, ADMIN)
-    await create_invites(db, "focal_point", "SNV", count=2)
-    shown = await people.unit_invites_to_revoke(db, admin, (await actor(db, FOCAL)).unit.unit_id)
-    await create_invites(db, "leader", "SNV")  # issued after the question
-    count, listing = await people.revoke_unit_invites(db, admin, shown.unit_id, max(i.id for i in shown.invites))
+    await create_invites(db, SYSTEM, "focal_point", "SNV", count=2, now=utcnow())
+    shown = await people.unit_invites_to_revoke(db, admin, (await actor(db, FOCAL)).unit.unit_id, now=utcnow())
+    await create_invites(db, SYSTEM, "leader", "SNV", now=utcnow())  # issued after the question
+    count, listing = await people.revoke_unit_invites(
+        db, admin, shown.unit_id, max(i.id for i in shown.invites), now=utcnow()
+    )
     assert count == 2 and [i.role for i in listing.invites] == ["leader"]
     rows = await _audit(db, "invite_revoked")
     assert {(r.changed_by, r.via) for r in rows} == {(admin.person_id, "chat")} and len(rows) == 2
-    overview = await people.overview(db, admin)
+    overview = await people.overview(db, admin, now=utcnow())
     snv = next(u for u in overview.units if u.code == "SNV")
     assert (snv.invites, snv.people) == (1, 3)
     assert overview.campaign_people == 3  # reviewer, coordinator, admin

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -26,24 +25,32 @@ async def sqlite_db(tmp_path):
     await database.dispose()
 
 
-async def _ticks_while(awaitable) -> tuple[int, object]:
-    """How often another coroutine got the loop while `awaitable` ran."""
-    ticks = 0
-    done = False
+def _refusals(monkeypatch) -> tuple[asyncio.Event, list[int]]:
+    """An event set once SQLite refuses a statement as busy (a writer has met the lock and waits), and
+    the count of such refusals."""
+    refused, count = asyncio.Event(), [0]
+    real = sqlite_inline.is_busy
 
-    async def ticker() -> None:
-        nonlocal ticks
-        while not done:
-            ticks += 1
-            await asyncio.sleep(0.005)
+    def spy(error: sqlite3.OperationalError) -> bool:
+        busy = real(error)
+        if busy:
+            count[0] += 1
+            refused.set()
+        return busy
 
-    task = asyncio.create_task(ticker())
-    try:
-        result = await awaitable
-    finally:
-        done = True
-        await task
-    return ticks, result
+    monkeypatch.setattr(sqlite_inline, "is_busy", spy)
+    return refused, count
+
+
+async def _waits_without_blocking_the_loop(write, refused: asyncio.Event, other: sqlite3.Connection) -> None:
+    """Start `write` while `other` holds the write lock: once the writer has met the lock, this very
+    coroutine still gets the loop (the writer waits beside it, not in it) and lets the writer in."""
+    writer = asyncio.create_task(write)
+    await asyncio.wait_for(refused.wait(), timeout=30)
+    assert not writer.done()  # it is waiting for the lock…
+    other.execute("COMMIT")  # …while this coroutine runs, and releases it
+    other.close()
+    await writer
 
 
 async def _insert_unit(database: Database, code: str) -> None:
@@ -51,24 +58,19 @@ async def _insert_unit(database: Database, code: str) -> None:
         session.add(Unit(code=code, name=code, cohort="so-nganh", attributes={}, ranked=True, active=True))
 
 
-async def test_a_writer_waiting_for_another_process_lets_the_event_loop_run(sqlite_db, tmp_path):
+async def test_a_writer_waiting_for_another_process_lets_the_event_loop_run(sqlite_db, tmp_path, monkeypatch):
+    refused, _ = _refusals(monkeypatch)
     other = sqlite3.connect(tmp_path / "dti.db", isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock for a while
-    release = asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
-    started = time.monotonic()
-    ticks, _ = await _ticks_while(_insert_unit(sqlite_db, "U1"))
-    release.cancel()
-    other.close()
-    assert time.monotonic() - started >= 0.25  # it did wait for the lock…
-    assert ticks >= 20  # …while other coroutines kept running
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    await _waits_without_blocking_the_loop(_insert_unit(sqlite_db, "U1"), refused, other)
     async with sqlite_db.lean(write=False) as sql:
         assert await sql.rows("SELECT code FROM unit") == [("U1",)]
 
 
-async def test_a_lean_writer_waiting_for_another_process_lets_the_event_loop_run(sqlite_db, tmp_path):
+async def test_a_lean_writer_waiting_for_another_process_lets_the_event_loop_run(sqlite_db, tmp_path, monkeypatch):
+    refused, _ = _refusals(monkeypatch)
     other = sqlite3.connect(tmp_path / "dti.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
-    release = asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
 
     async def write() -> None:
         async with sqlite_db.lean() as sql:
@@ -78,26 +80,22 @@ async def test_a_lean_writer_waiting_for_another_process_lets_the_event_loop_run
                 {"at": sql.instant(datetime.now(UTC))},
             )
 
-    started = time.monotonic()
-    ticks, _ = await _ticks_while(write())
-    release.cancel()
-    other.close()
-    assert time.monotonic() - started >= 0.25 and ticks >= 20
+    await _waits_without_blocking_the_loop(write(), refused, other)
     async with sqlite_db.lean(write=False) as sql:
         assert await sql.value("SELECT code FROM unit") == "L1"
 
 
 async def test_a_writer_gives_up_with_an_error_after_the_busy_timeout(sqlite_db, tmp_path, monkeypatch):
+    _, refusals = _refusals(monkeypatch)
     monkeypatch.setattr(sqlite_inline, "LONGEST_PAUSE", 0.01)
     monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_MS", 200)  # read when an engine is made
     database = Database(sqlite_db.url)
     other = sqlite3.connect(tmp_path / "dti.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
-        started = time.monotonic()
         with pytest.raises(OperationalError, match="locked"):
             await _insert_unit(database, "U2")
-        assert 0.15 <= time.monotonic() - started < 5
+        assert refusals[0] >= 2  # it tried again (after a pause) before giving up, not at the first refusal
     finally:
         other.execute("ROLLBACK")
         other.close()

@@ -366,7 +366,7 @@ def list_screen(view: ItemList) -> Screen:
         paging.append(
             Button(_("Next page ➡️"), Action("lst", view.ref.unit_id, view.ref.period_id, "", str(view.page + 1)).pack())
         )
-    summary = Button(_("📊 Summary and submit"), Action("sub", view.ref.unit_id, view.ref.period_id).pack())
+    summary = Button(_("📊 Summary and submit"), Action("smy", view.ref.unit_id, view.ref.period_id).pack())
     return Screen("\n".join(lines), rows(*buttons, paging, [summary]))
 
 
@@ -424,7 +424,7 @@ def summary_screen(view: Summary) -> Screen:
                 ]
             ),
         )
-    submit = Button(_("📨 Submit"), Action("sub", ref.unit_id, ref.period_id, "", "confirm").pack())
+    submit = Button(_("📨 Submit"), Action("smy", ref.unit_id, ref.period_id, "", "confirm").pack())
     return Screen("\n".join(lines), rows([submit], [back_to_list]))
 
 

@@ -1,15 +1,15 @@
 """Charts as PNG bytes (matplotlib, no screen): a unit's points per index against the cohort
-average and the maximum, and the cohort's ranking with the unit highlighted."""
+average and the maximum, and the cohort's ranking with the unit highlighted.
+
+Figures are made without pyplot (no global state): the handlers draw them on worker threads, several
+at once."""
 
 from __future__ import annotations
 
 import io
 from decimal import Decimal
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from bot.i18n import _
 from bot.services.results.leader import Standing
@@ -20,7 +20,6 @@ HIGHLIGHT, OTHERS, AVERAGE, MAXIMUM = "#d9480f", "#9db4c8", "#495057", "#dee2e6"
 def _png(figure) -> bytes:  # type: ignore[no-untyped-def]
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
     return buffer.getvalue()
 
 
@@ -30,7 +29,8 @@ def index_chart(view: Standing) -> bytes:
     entries = [e for e in view.cohort.entries]
     average = [sum((e.result.indices[c].points for e in entries), Decimal(0)) / len(entries) for c in codes]
     labels = [f"{c}. {view.index_names.get(c, c)}" for c in codes]
-    figure, axis = plt.subplots(figsize=(8, 0.55 * len(codes) + 1.5))
+    figure = Figure(figsize=(8, 0.55 * len(codes) + 1.5))
+    axis = figure.subplots()
     y = range(len(codes))
     axis.barh(
         [n + 0.2 for n in y],
@@ -63,7 +63,8 @@ def ranking_chart(view: Standing) -> bytes:
     ]
     values = [float(e.result.value) for e in ranked]
     colors = [HIGHLIGHT if e.code == view.unit_code else OTHERS for e in ranked]
-    figure, axis = plt.subplots(figsize=(8, 0.28 * len(ranked) + 1.5))
+    figure = Figure(figsize=(8, 0.28 * len(ranked) + 1.5))
+    axis = figure.subplots()
     axis.barh(range(len(ranked)), values, color=colors)
     axis.set_yticks(range(len(ranked)), [f"{e.rank}. {n}" for e, n in zip(ranked, names, strict=True)], fontsize=8)
     axis.invert_yaxis()

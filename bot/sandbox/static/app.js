@@ -1,11 +1,30 @@
 // The sandbox's web chat: pick a persona, then talk to the bot through the emulator's user-side API.
+// Times are the bot's: its clock (which the ⏩ buttons move) in the campaign's timezone.
 "use strict";
 const api = "/sandbox/api";
+const TZ = "Asia/Ho_Chi_Minh";
+const WEEKDAYS = { Mon: "T2", Tue: "T3", Wed: "T4", Thu: "T5", Fri: "T6", Sat: "T7", Sun: "CN" };
 let me = null;
 let lastSeq = 0;
+let lastDay = "";
 let polling = false;
 const nodes = new Map();
 const $ = (id) => document.getElementById(id);
+
+function localParts(epochSeconds) {
+  const parts = {};
+  const format = new Intl.DateTimeFormat("en-GB", {
+    timeZone: TZ, weekday: "short", day: "2-digit", month: "2-digit", year: "numeric",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  for (const p of format.formatToParts(new Date(epochSeconds * 1000))) parts[p.type] = p.value;
+  const weekday = WEEKDAYS[parts.weekday] || parts.weekday;
+  return {
+    day: `${weekday} ${parts.day}/${parts.month}/${parts.year}`,
+    short: `${weekday} ${parts.day}/${parts.month}`,
+    time: `${parts.hour}:${parts.minute}`,
+  };
+}
 
 async function loadPersonas() {
   const data = await (await fetch(`${api}/personas`)).json();
@@ -16,8 +35,9 @@ async function loadPersonas() {
     const button = document.createElement("button");
     button.dataset.persona = p.key;
     button.innerHTML = `<strong></strong><small></small>`;
-    button.querySelector("strong").textContent = `${p.full_name} — ${p.role}`;
-    button.querySelector("small").textContent = `${p.description} · ${p.unit}`;
+    const known = p.role && p.role !== "—";
+    button.querySelector("strong").textContent = known ? `${p.full_name} — ${p.role}` : p.full_name;
+    button.querySelector("small").textContent = known ? `${p.description} · ${p.unit}` : p.description;
     button.onclick = () => start(p);
     li.appendChild(button);
     list.appendChild(li);
@@ -27,32 +47,38 @@ async function loadPersonas() {
 async function start(persona) {
   me = persona;
   lastSeq = 0;
+  lastDay = "";
   nodes.clear();
   $("messages").innerHTML = "";
   $("personas").hidden = true;
   $("chat").hidden = false;
   $("switch").hidden = false;
-  $("who").textContent = `${persona.full_name} (${persona.role})`;
+  $("who").textContent = persona.role && persona.role !== "—" ? `${persona.full_name} · ${persona.role}` : persona.full_name;
   const history = await fetchEvents(0);
   if (history.length === 0) await sendText("/start");
   history.forEach(apply);
   if (!polling) poll();
+  $("text").focus();
 }
 
-async function fetchEvents(wait) {
+async function fetchEvents(wait, signal) {
   const url = `${api}/chats/${me.telegram_id}/events?after=${lastSeq}&wait=${wait}`;
-  const data = await (await fetch(url)).json();
+  const data = await (await fetch(url, { signal })).json();
   return data.events;
 }
+
+let pollAbort = null;
 
 async function poll() {
   polling = true;
   while (me) {
+    const who = me;
+    pollAbort = new AbortController();
     try {
-      const events = await fetchEvents(25);
-      events.forEach(apply);
+      const events = await fetchEvents(25, pollAbort.signal);
+      if (me === who) events.forEach(apply);  // a persona switched meanwhile: that chat is not shown
     } catch (e) {
-      await new Promise((r) => setTimeout(r, 1000));
+      if (me === who) await new Promise((r) => setTimeout(r, 1000));
     }
   }
   polling = false;
@@ -64,6 +90,15 @@ function apply(event) {
   const m = event.message;
   let node = nodes.get(m.message_id);
   if (!node) {
+    const when = localParts(m.date);
+    if (when.day !== lastDay) {  // a day separator, as Telegram shows: the bot's clock may jump days
+      lastDay = when.day;
+      const day = document.createElement("div");
+      day.className = "day";
+      day.innerHTML = "<span></span>";
+      day.firstChild.textContent = when.day;
+      $("messages").appendChild(day);
+    }
     node = document.createElement("div");
     node.className = "msg " + (m.from && m.from.is_bot ? "bot" : "user");
     node.dataset.messageId = m.message_id;
@@ -137,9 +172,13 @@ function render(node, m) {
     }
     node.appendChild(kb);
   }
+  const time = document.createElement("time");
+  time.textContent = localParts(m.date).time;
+  node.appendChild(time);
 }
 
 async function sendText(text) {
+  if (!me) return;
   await fetch(`${api}/chats/${me.telegram_id}/send`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -148,6 +187,7 @@ async function sendText(text) {
 }
 
 async function press(messageId, data) {
+  if (!me) return;
   await fetch(`${api}/chats/${me.telegram_id}/press`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -156,6 +196,7 @@ async function press(messageId, data) {
 }
 
 async function upload(files) {
+  if (!me) return;
   const group = files.length > 1 ? String(Date.now()) : "";
   for (const file of files) {
     const form = new FormData();
@@ -172,7 +213,7 @@ function toast(text) {
   t.textContent = text;
   t.hidden = false;
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (t.hidden = true), 3500);
+  toast.timer = setTimeout(() => (t.hidden = true), 5000);
 }
 
 $("composer").onsubmit = async (e) => {
@@ -189,16 +230,40 @@ $("file").onchange = async (e) => {
 };
 $("switch").onclick = () => {
   me = null;
+  if (pollAbort) pollAbort.abort();
   $("chat").hidden = true;
   $("personas").hidden = false;
   $("switch").hidden = true;
-  $("who").textContent = "";
+  $("who").textContent = "bản chạy thử";
 };
-$("clock").onclick = async () => {
-  const response = await fetch(`${api}/clock`, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ days: 1 }),
-  });
-  const data = await response.json();
-  toast(`Đồng hồ của bot: ${new Date(data.now.split(" ")[0]).toLocaleString("vi-VN")} — nhắc hạn đã lên lịch: ${data.now.split(" ")[1] || "(0)"}`);
-};
+function showTime(clock) {
+  const when = localParts(clock.epoch);
+  $("clock-label").textContent = `🕗 ${when.short} ${when.time}`;
+}
+
+async function showClock() {
+  const data = await (await fetch(`${api}/clock`)).json();
+  if (!data.now) return;  // --emulator-only: no bot, no clock
+  showTime(data);
+  $("clockbar").hidden = false;
+}
+
+async function moveClock(to) {
+  const buttons = [$("next-morning"), $("to-deadline")];
+  buttons.forEach((b) => (b.disabled = true));
+  try {
+    const response = await fetch(`${api}/clock`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ to }),
+    });
+    const data = await response.json();
+    showTime(data);
+    toast(data.message);
+  } finally {
+    buttons.forEach((b) => (b.disabled = false));
+  }
+}
+$("next-morning").onclick = () => moveClock("next_morning");
+$("to-deadline").onclick = () => moveClock("deadline");
+setInterval(showClock, 30000);
+showClock();
 loadPersonas();

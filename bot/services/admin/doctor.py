@@ -83,6 +83,8 @@ async def check_integrity(db: Database) -> Finding | None:
 
 
 async def check_database(db: Database, *, integrity: bool = True) -> list[Finding]:
+    """The operator sees whether the database answers, is migrated to the code's schema and (with `integrity`) is
+    undamaged."""
     try:
         async with db.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -111,6 +113,7 @@ async def check_database(db: Database, *, integrity: bool = True) -> list[Findin
 
 
 async def check_evidence(db: Database, store: EvidenceStore, sample: int = 200) -> Finding:
+    """The operator sees whether a sample of the stored evidence files is present and unchanged."""
     report = await verify_evidence(db, store, sample=sample)
     if report.ok:
         return Finding("evidence", OK, "evidence_ok", {"checked": report.checked})

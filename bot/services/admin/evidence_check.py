@@ -13,6 +13,7 @@ from storage.models import Evidence
 
 
 async def evidence_keys(db: Database) -> list[str]:
+    """The content keys of every stored evidence file, once each, sorted."""
     async with db.read_session() as session:
         rows = await session.execute(select(Evidence.content_key).where(Evidence.content_key.is_not(None)).distinct())
         return sorted(k for (k,) in rows)

@@ -13,6 +13,7 @@ openpyxl is imported inside the functions: the command line imports this module 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import re
@@ -27,13 +28,14 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.i18n import _
-from bot.services.access import Actor, NotAllowed
+from bot.services.access import Actor
 from bot.services.admin.frameworks import PublishedFramework, publish_data_in
 from bot.services.errors import ServiceError
+from bot.services.permissions import Action
 from bot.services.safe_text import keep_text
 from scoring import Framework, FrameworkError
 from scoring.loader import dump_framework_data, find_framework, framework_from_data, resolve_framework_data
-from scoring.methods import FIELD_KEYS
+from scoring.methods import FIELD_KEYS, read_yes_no
 from scoring.numbers import parse_decimal
 from storage.db import Database
 from storage.models import Conversation, FrameworkVersion
@@ -863,12 +865,8 @@ def _bool(raw: Any, choices: Mapping[str, Mapping[str, str]]) -> bool:
         return raw
     if isinstance(raw, int) and raw in (0, 1):
         return bool(raw)
-    folded = _ascii(str(raw))
-    if folded in ("co", "yes", "true", "x", "dung"):
-        return True
-    if folded in ("khong", "no", "false", "sai"):
-        return False
-    return _choice(raw, choices["bool"]) == "true"
+    said = read_yes_no(_ascii(str(raw)))
+    return said if said is not None else _choice(raw, choices["bool"]) == "true"
 
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -1079,23 +1077,20 @@ async def framework_data(db: Database | None, ref: str, dirs: list[Path] | None 
     return resolve_framework_data(path.read_text(encoding="utf-8"), str(path), dirs)
 
 
-async def publish_workbook(db: Database, content: bytes, source: str) -> PublishedFramework:
+async def publish_workbook(db: Database, actor: Actor, content: bytes, source: str) -> PublishedFramework:
     """Check a workbook and store the framework it holds (idempotent, like a YAML file)."""
-    checked = read_framework_workbook(content, source)
+    actor.require(Action.PUBLISH_FRAMEWORK)
+    checked = await asyncio.to_thread(read_framework_workbook, content, source)
     async with db.session() as session, session.begin():
         return await publish_data_in(session, checked.data, source)
 
 
-def _require_admin(actor: Actor) -> None:
-    if not any(r.role == "admin" for r in actor.roles):
-        raise NotAllowed(role="admin")
-
-
 async def check_upload(db: Database, actor: Actor, content: bytes, name: str) -> FrameworkSummary:
     """An admin sent a workbook in the chat: check it and keep it, waiting for the confirmation.
-    Nothing is stored in the framework table until `publish_pending`."""
-    _require_admin(actor)
-    checked = read_framework_workbook(content, name)
+    Nothing is stored in the framework table until `publish_pending`. The workbook is read on a
+    worker thread (a large one takes a while)."""
+    actor.require(Action.PUBLISH_FRAMEWORK)
+    checked = await asyncio.to_thread(read_framework_workbook, content, name)
     definition = dump_framework_data(checked.data)
     content_hash = hashlib.sha256(definition.encode("utf-8")).hexdigest()
     async with db.session() as session, session.begin():
@@ -1118,7 +1113,7 @@ async def check_upload(db: Database, actor: Actor, content: bytes, name: str) ->
 async def publish_pending(db: Database, actor: Actor, hash_prefix: str) -> PublishedFramework:
     """Publish the workbook the admin confirmed (the button names its content, so a stale button
     cannot publish a later upload)."""
-    _require_admin(actor)
+    actor.require(Action.PUBLISH_FRAMEWORK)
     async with db.session() as session, session.begin():
         conversation = await session.get(Conversation, actor.person_id, with_for_update=True)
         cursor = (conversation.cursor or {}) if conversation else {}
@@ -1135,7 +1130,8 @@ async def publish_pending(db: Database, actor: Actor, hash_prefix: str) -> Publi
 
 
 async def drop_pending(db: Database, actor: Actor) -> None:
-    _require_admin(actor)
+    """The admin's next document is no longer read as a framework workbook."""
+    actor.require(Action.PUBLISH_FRAMEWORK)
     async with db.session() as session, session.begin():
         conversation = await session.get(Conversation, actor.person_id, with_for_update=True)
         if conversation is not None and (conversation.cursor or {}).get("flow") == "framework":
@@ -1144,7 +1140,7 @@ async def drop_pending(db: Database, actor: Actor) -> None:
 
 async def expect_framework(db: Database, actor: Actor) -> None:
     """The admin is about to send a framework workbook (the next document is read as one)."""
-    _require_admin(actor)
+    actor.require(Action.PUBLISH_FRAMEWORK)
     async with db.session() as session, session.begin():
         conversation = await session.get(Conversation, actor.person_id, with_for_update=True)
         if conversation is None:
@@ -1156,7 +1152,7 @@ async def expect_framework(db: Database, actor: Actor) -> None:
 async def expecting_framework(db: Database, actor: Actor) -> bool:
     """True while an admin asked to send a framework (also after a checked or a refused workbook,
     so that a corrected file can follow)."""
-    if not any(r.role == "admin" for r in actor.roles):
+    if not actor.may(Action.PUBLISH_FRAMEWORK):
         return False
     async with db.read_session() as session:
         conversation = await session.get(Conversation, actor.person_id)

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.access import Actor
+from bot.services.permissions import Action
 from scoring import Framework
 from scoring.loader import (
     dump_framework_data,
@@ -20,7 +22,7 @@ from scoring.loader import (
     resolve_framework_data,
 )
 from storage.db import Database
-from storage.lean import Lean
+from storage.lean import Lean, statement
 from storage.models import FrameworkVersion
 
 _cache: dict[str, Framework] = {}
@@ -60,13 +62,14 @@ def _parsed(framework_id: str, content_hash: str, definition: str) -> Framework:
     return framework
 
 
+_DEFINITION = statement("SELECT framework_id, content_hash, definition FROM framework WHERE id = :id")
+
+
 async def framework_lean(sql: Lean, version_id: int, content_hash: str) -> Framework:
     """`framework_by_hash` in hand-written SQL: the definition is read only the first time."""
     framework = _cache.get(content_hash)
     if framework is None:
-        row = await sql.row(
-            "SELECT framework_id, content_hash, definition FROM framework WHERE id = :id", {"id": version_id}
-        )
+        row = await sql.row(_DEFINITION, {"id": version_id})
         if row is None:
             raise LookupError(f"framework version {version_id} is not stored")
         framework = _parsed(*row)
@@ -106,6 +109,8 @@ async def publish_data_in(session: AsyncSession, data: Mapping[str, Any], source
     return PublishedFramework(version.id, framework.id, content_hash, framework.title, created=True)
 
 
-async def publish_framework(db: Database, ref: str, dirs: list[Path] | None = None) -> PublishedFramework:
+async def publish_framework(db: Database, actor: Actor, ref: str, dirs: list[Path] | None = None) -> PublishedFramework:
+    """The operator publishes a framework file; the same content published twice is stored once."""
+    actor.require(Action.PUBLISH_FRAMEWORK)
     async with db.session() as session, session.begin():
         return await publish_in(session, ref, dirs)

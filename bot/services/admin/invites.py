@@ -6,6 +6,7 @@ Telegram deep-link parameter (`https://t.me/<bot>?start=<code>`, at most 64 of [
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
@@ -14,12 +15,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.services.admin.spreadsheets import Row, read_table
+from bot.i18n import _
+from bot.services.access import Actor
+from bot.services.admin.spreadsheets import Row, fold, read_table
 from bot.services.errors import InputFileError, InputFileErrors, ServiceError
+from bot.services.permissions import Action
+from bot.wording import role_label
 from storage.db import Database
 from storage.models import CAMPAIGN_WIDE_ROLES, ROLES, Invite, Membership, Person, Unit
 from storage.queries import unit_by_code
-from storage.types import utcnow
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([dhw])\s*$", re.IGNORECASE)
 MAX_PER_CALL = 1000
@@ -61,13 +65,16 @@ def parse_expiry(text: str) -> timedelta:
 
 async def create_invites(
     db: Database,
+    actor: Actor,
     role: str,
     unit_code: str | None,
     count: int = 1,
     expires_in: timedelta = timedelta(days=14),
-    created_by: int | None = None,
-    now: datetime | None = None,
+    *,
+    now: datetime,
 ) -> list[IssuedInvite]:
+    """One-time invitation codes for a role (in a unit, or campaign-wide), issued by `actor`."""
+    actor.require(Action.INVITE)
     if role not in ROLES:
         raise ServiceError("unknown_role", role=role, known=", ".join(ROLES))
     if unit_code is None and role not in CAMPAIGN_WIDE_ROLES:
@@ -76,7 +83,7 @@ async def create_invites(
         raise ServiceError("role_is_campaign_wide", role=role)
     if not 1 <= count <= MAX_PER_CALL:
         raise ServiceError("bad_count", count=count, limit=MAX_PER_CALL)
-    expires_at = (now or utcnow()) + expires_in
+    expires_at = now + expires_in
     async with db.session() as session, session.begin():
         unit = None
         if unit_code is not None:
@@ -92,7 +99,7 @@ async def create_invites(
                     role=role,
                     unit_id=unit.id if unit else None,
                     expires_at=expires_at,
-                    created_by=created_by,
+                    created_by=actor.audit_id,
                 )
             )
             issued.append(IssuedInvite(code, role, unit.code if unit else "", unit.name if unit else "", expires_at))
@@ -114,12 +121,12 @@ async def redeem_invite(
     telegram_id: int,
     full_name: str = "",
     username: str = "",
-    now: datetime | None = None,
+    *,
+    now: datetime,
 ) -> Redeemed:
     """Bind a Telegram account to the invite's unit and role. The code works once: unknown,
     used and expired codes each raise their own reason. The same person using their own code
-    again is told they are already in."""
-    now = now or utcnow()
+    again is told they are already in. No permission: the code is the permission."""
     async with db.session() as session, session.begin():
         query = select(Invite).where(Invite.code_hash == hash_code(code.strip())).with_for_update()
         invite = (await session.execute(query)).scalar_one_or_none()
@@ -169,21 +176,46 @@ class InviteRequest:
     count: int
 
 
+def invite_columns() -> dict[str, tuple[str, ...]]:
+    """The invitations sheet's columns and their headings, English or Vietnamese (see spreadsheets.fold)."""
+    return {
+        "unit_code": ("unit code", "code", "mã đơn vị", "mã", _("Unit code")),
+        "role": ("vai trò", _("Role")),
+        "count": ("số lượng", "số lời mời", _("Count"), _("Number of invitations")),
+    }
+
+
+def invite_template_headings() -> list[str]:
+    return [_("Unit code"), _("Role"), _("Number of invitations")]
+
+
+def role_code(text: str) -> str | None:
+    """A role as a person writes it: its code (focal_point) or its Vietnamese name (đầu mối, lãnh đạo,
+    thẩm định viên, điều phối viên, quản trị viên or quản trị), any case, with or without diacritics."""
+    wanted = fold(text)
+    for role in ROLES:
+        if wanted in (fold(role), fold(role_label(role))) or (role == "admin" and wanted == "quan tri"):
+            return role
+    return None
+
+
 def invite_requests(header: list[str], rows: list[Row]) -> list[InviteRequest]:
     """Rows `unit_code, role, count` of a sheet, all checked (every bad line reported, none used)."""
     if "role" not in header:
-        raise InputFileErrors([InputFileError("missing_column", 1, column="role")])
+        raise InputFileErrors([InputFileError("missing_column", 1, column=_("Role"))])
     errors, requests = [], []
     for row in rows:
-        role, unit, count_text = row.get("role"), row.get("unit_code") or None, row.get("count") or "1"
-        if role not in ROLES:
-            errors.append(InputFileError("bad_role", row.line, value=role, known=", ".join(ROLES)))
+        written, unit, count_text = row.get("role"), row.get("unit_code") or None, row.get("count") or "1"
+        role = role_code(written)
+        if role is None:
+            known = ", ".join(role_label(r) for r in ROLES)
+            errors.append(InputFileError("bad_role", row.line, value=written, known=known))
             continue
         if unit is None and role not in CAMPAIGN_WIDE_ROLES:
-            errors.append(InputFileError("role_needs_unit", row.line, value=role))
+            errors.append(InputFileError("role_needs_unit", row.line, value=role_label(role)))
             continue
         if unit is not None and role in CAMPAIGN_WIDE_ROLES:
-            errors.append(InputFileError("role_is_campaign_wide", row.line, value=role))
+            errors.append(InputFileError("role_is_campaign_wide", row.line, value=role_label(role)))
             continue
         if not count_text.isdigit() or not 1 <= int(count_text) <= MAX_PER_CALL:
             errors.append(InputFileError("bad_count", row.line, value=count_text))
@@ -194,14 +226,18 @@ def invite_requests(header: list[str], rows: list[Row]) -> list[InviteRequest]:
     return requests
 
 
-async def invites_from_table(db: Database, data: bytes, file_name: str, created_by: int | None) -> list[IssuedInvite]:
-    """The same checks as the CLI, all-or-nothing: one transaction for every row."""
+async def invites_from_table(
+    db: Database, actor: Actor, data: bytes, file_name: str, *, now: datetime
+) -> list[IssuedInvite]:
+    """The same checks as the CLI, all-or-nothing: one transaction for every row (the sheet is read
+    on a worker thread)."""
+    actor.require(Action.INVITE)
     try:
-        header, rows = read_table(data, file_name)
+        header, rows = await asyncio.to_thread(read_table, data, file_name, invite_columns())
     except InputFileError as exc:
         raise InputFileErrors([exc]) from exc
     requests = invite_requests(header, rows)
-    expires_at = utcnow() + timedelta(days=14)
+    expires_at = now + timedelta(days=14)
     issued: list[IssuedInvite] = []
     async with db.session() as session, session.begin():
         units = {}
@@ -225,7 +261,7 @@ async def invites_from_table(db: Database, data: bytes, file_name: str, created_
                         role=request.role,
                         unit_id=unit.id if unit else None,
                         expires_at=expires_at,
-                        created_by=created_by,
+                        created_by=actor.audit_id,
                     )
                 )
                 issued.append(

@@ -1,6 +1,6 @@
 """Who holds which role, and taking access back: remove a role, revoke unused invitations.
 
-Both the command line (`by` None) and administrators in the chat use these. Every removal and
+Both the command line (as `SYSTEM`) and administrators in the chat use these. Every removal and
 revocation writes an `access_change` row (who, when, from where). A removed role counts from the
 person's next update: the acting person is read from the database on every update, never cached.
 The campaign always keeps one administrator: removing the last one is refused.
@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.services.access import Actor, NotAllowed
+from bot.services.access import Actor
 from bot.services.errors import ServiceError
+from bot.services.permissions import Action
 from storage.db import Database
 from storage.models import CAMPAIGN_WIDE_ROLES, ROLES, AccessChange, Invite, Membership, Person, Unit
 from storage.queries import unit_by_code
-from storage.types import utcnow
 
 CAMPAIGN = None  # the unit filter of campaign-wide roles and invitations (unit_id NULL)
 _ALL = object()  # no unit filter
@@ -101,11 +101,6 @@ class Overview:
     units: list[UnitCount]
 
 
-def _require_admin(actor: Actor | None) -> None:
-    if actor is not None and not any(r.role == "admin" for r in actor.roles):
-        raise NotAllowed(role="admin")
-
-
 def _unit_filter(column: Any, unit: Any) -> Any:
     return column.is_(None) if unit is CAMPAIGN else column == unit
 
@@ -169,9 +164,9 @@ async def _unit_of(session: Any, unit_code: str | None) -> Unit | None:
 # ---- the command line -------------------------------------------------------------------------
 
 
-async def list_people(db: Database, unit_code: str | None = None, now: datetime | None = None) -> People:
+async def list_people(db: Database, actor: Actor, unit_code: str | None = None, *, now: datetime) -> People:
     """Everyone with a role and every open invitation, or those of one unit."""
-    now = now or utcnow()
+    actor.require(Action.MANAGE_PEOPLE)
     async with db.read_session() as session:
         unit = await _unit_of(session, unit_code)
         scope = _ALL if unit is None else unit.id
@@ -179,11 +174,14 @@ async def list_people(db: Database, unit_code: str | None = None, now: datetime 
     return People(holders, invites, unit.id if unit else None, unit.code if unit else "", unit.name if unit else "")
 
 
-async def roles_to_remove(db: Database, telegram_id: int, role: str, unit_code: str | None) -> list[RoleHolder]:
+async def roles_to_remove(
+    db: Database, actor: Actor, telegram_id: int, role: str, unit_code: str | None
+) -> list[RoleHolder]:
     """The person's active role(s) that `people remove` would take away, for the confirmation.
 
     A campaign-wide role is taken away wherever it was recorded (older invitations could give one
     a unit); a unit role needs its unit when the person holds it in several."""
+    actor.require(Action.MANAGE_PEOPLE)
     if role not in ROLES:
         raise ServiceError("unknown_role", role=role, known=", ".join(ROLES))
     if unit_code is not None and role in CAMPAIGN_WIDE_ROLES:
@@ -204,11 +202,17 @@ async def roles_to_remove(db: Database, telegram_id: int, role: str, unit_code: 
 
 
 async def invites_to_revoke(
-    db: Database, ids: list[int], unit_code: str | None = None, all_unused: bool = False, now: datetime | None = None
+    db: Database,
+    actor: Actor,
+    ids: list[int],
+    unit_code: str | None = None,
+    all_unused: bool = False,
+    *,
+    now: datetime,
 ) -> list[OpenInvite]:
     """The open invitations `people revoke` would revoke: the given ids (each must be open), or all
     unused ones (of one unit with `unit_code`)."""
-    now = now or utcnow()
+    actor.require(Action.MANAGE_PEOPLE)
     async with db.read_session() as session:
         if all_unused:
             unit = await _unit_of(session, unit_code)
@@ -223,9 +227,11 @@ async def invites_to_revoke(
 # ---- both ---------------------------------------------------------------------------------------
 
 
-async def _remove(
-    session: Any, membership_ids: list[int], by: Actor | None, via: str, now: datetime
-) -> list[RoleHolder]:
+def _via(by: Actor) -> str:
+    return "cli" if by.system else "chat"
+
+
+async def _remove(session: Any, membership_ids: list[int], by: Actor, now: datetime) -> list[RoleHolder]:
     # Every active admin row is locked first: two administrators removing each other at once
     # cannot both pass the last-admin check.
     admins = (
@@ -256,8 +262,8 @@ async def _remove(
                 person_id=holder.person_id,
                 role=holder.role,
                 unit_id=holder.unit_id,
-                changed_by=by.person_id if by else None,
-                via=via,
+                changed_by=by.audit_id,
+                via=_via(by),
                 changed_at=now,
             )
         )
@@ -265,7 +271,7 @@ async def _remove(
     return holders
 
 
-async def _revoke(session: Any, ids: list[int], by: Actor | None, via: str, now: datetime) -> list[OpenInvite]:
+async def _revoke(session: Any, ids: list[int], by: Actor, now: datetime) -> list[OpenInvite]:
     query = select(Invite).where(Invite.id.in_(ids), *_open(now)).with_for_update()
     rows = (await session.execute(query)).scalars().all()
     missing = sorted(set(ids) - {r.id for r in rows})
@@ -280,8 +286,8 @@ async def _revoke(session: Any, ids: list[int], by: Actor | None, via: str, now:
                 invite_id=invite.id,
                 role=invite.role,
                 unit_id=invite.unit_id,
-                changed_by=by.person_id if by else None,
-                via=via,
+                changed_by=by.audit_id,
+                via=_via(by),
                 changed_at=now,
             )
         )
@@ -289,33 +295,29 @@ async def _revoke(session: Any, ids: list[int], by: Actor | None, via: str, now:
     return revoked
 
 
-async def remove_roles(
-    db: Database, membership_ids: list[int], by: Actor | None = None, via: str = "cli", now: datetime | None = None
-) -> list[RoleHolder]:
-    """Take the roles away (one transaction, one audit row each). Refused when it would leave the
-    campaign without an administrator, or when a role was already removed meanwhile."""
-    _require_admin(by)
+async def remove_roles(db: Database, by: Actor, membership_ids: list[int], *, now: datetime) -> list[RoleHolder]:
+    """Take the roles away (one transaction, one audit row each, naming `by`: a person, or the
+    command line). Refused when it would leave the campaign without an administrator, or when a
+    role was already removed meanwhile."""
+    by.require(Action.MANAGE_PEOPLE)
     async with db.session() as session, session.begin():
-        return await _remove(session, membership_ids, by, via, now or utcnow())
+        return await _remove(session, membership_ids, by, now)
 
 
-async def revoke_invites(
-    db: Database, ids: list[int], by: Actor | None = None, via: str = "cli", now: datetime | None = None
-) -> list[OpenInvite]:
+async def revoke_invites(db: Database, by: Actor, ids: list[int], *, now: datetime) -> list[OpenInvite]:
     """Revoke these invitations (one transaction, one audit row each); if any was used, revoked or
     expired meanwhile, it is named and nothing changes."""
-    _require_admin(by)
+    by.require(Action.MANAGE_PEOPLE)
     async with db.session() as session, session.begin():
-        return await _revoke(session, ids, by, via, now or utcnow())
+        return await _revoke(session, ids, by, now)
 
 
 # ---- the chat -------------------------------------------------------------------------------------
 
 
-async def overview(db: Database, actor: Actor, now: datetime | None = None) -> Overview:
+async def overview(db: Database, actor: Actor, *, now: datetime) -> Overview:
     """Campaign-wide counts and the units that have people or open invitations, by code."""
-    _require_admin(actor)
-    now = now or utcnow()
+    actor.require(Action.MANAGE_PEOPLE)
     async with db.read_session() as session:
         people = dict(
             (
@@ -352,16 +354,16 @@ async def _listing(session: Any, unit_id: int | None, now: datetime) -> People:
     return People(holders, invites, unit_id, unit.code if unit else "", unit.name if unit else "")
 
 
-async def unit_people(db: Database, actor: Actor, unit_id: int | None, now: datetime | None = None) -> People:
+async def unit_people(db: Database, actor: Actor, unit_id: int | None, *, now: datetime) -> People:
     """The roles and open invitations of one unit, or the campaign-wide ones (`unit_id` None)."""
-    _require_admin(actor)
+    actor.require(Action.MANAGE_PEOPLE)
     async with db.read_session() as session:
-        return await _listing(session, unit_id, now or utcnow())
+        return await _listing(session, unit_id, now)
 
 
 async def role_to_remove(db: Database, actor: Actor, membership_id: int, unit_id: int | None) -> RoleHolder:
     """The role an administrator is about to remove, for the confirmation."""
-    _require_admin(actor)
+    actor.require(Action.MANAGE_PEOPLE)
     async with db.read_session() as session:
         holders = await _holders(session, membership_ids=[membership_id])
     if not holders:
@@ -371,36 +373,39 @@ async def role_to_remove(db: Database, actor: Actor, membership_id: int, unit_id
     return holders[0]
 
 
-async def remove_role(db: Database, actor: Actor, membership_id: int, unit_id: int | None) -> tuple[RoleHolder, People]:
+async def remove_role(
+    db: Database, actor: Actor, membership_id: int, unit_id: int | None, *, now: datetime
+) -> tuple[RoleHolder, People]:
     """Remove one role (confirmed in the chat); the role removed and the unit's list as it is now."""
-    _require_admin(actor)
-    now = utcnow()
+    actor.require(Action.MANAGE_PEOPLE)
     async with db.session() as session, session.begin():
         shown = await _holders(session, membership_ids=[membership_id])
         if shown and shown[0].unit_id != unit_id:
             raise ServiceError("unknown_item")  # not the role of the list the button was on
-        [removed] = await _remove(session, [membership_id], actor, "chat", now)
+        [removed] = await _remove(session, [membership_id], actor, now)
         listing = await _listing(session, unit_id, now)
     return removed, listing
 
 
-async def unit_invites_to_revoke(db: Database, actor: Actor, unit_id: int | None) -> People:
+async def unit_invites_to_revoke(db: Database, actor: Actor, unit_id: int | None, *, now: datetime) -> People:
     """The unit's open invitations an administrator is about to revoke, for the confirmation."""
-    listing = await unit_people(db, actor, unit_id)
+    actor.require(Action.MANAGE_PEOPLE)
+    listing = await unit_people(db, actor, unit_id, now=now)
     if not listing.invites:
         raise ServiceError("no_invites_to_revoke")
     return listing
 
 
-async def revoke_unit_invites(db: Database, actor: Actor, unit_id: int | None, up_to_id: int) -> tuple[int, People]:
+async def revoke_unit_invites(
+    db: Database, actor: Actor, unit_id: int | None, up_to_id: int, *, now: datetime
+) -> tuple[int, People]:
     """Revoke the unit's open invitations shown in the confirmation (ids up to `up_to_id`: one
     issued after the question stays); how many, and the unit's list as it is now."""
-    _require_admin(actor)
-    now = utcnow()
+    actor.require(Action.MANAGE_PEOPLE)
     async with db.session() as session, session.begin():
         shown = await _invites(session, now, unit_id, up_to_id=up_to_id)
         if not shown:
             raise ServiceError("no_invites_to_revoke")
-        revoked = await _revoke(session, [i.id for i in shown], actor, "chat", now)
+        revoked = await _revoke(session, [i.id for i in shown], actor, now)
         listing = await _listing(session, unit_id, now)
     return len(revoked), listing

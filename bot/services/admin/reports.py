@@ -16,18 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.campaign_calendar import local_date
-from bot.services.access import Actor, NotAllowed
-from bot.services.assessment.context import NoPeriod, current_period
+from bot.services.access import Actor
+from bot.services.assessment.context import NoPeriod
+from bot.services.campaign.periods import current_period
 from bot.services.errors import ServiceError
+from bot.services.permissions import Action
 from bot.services.results.scores import PeriodScores, load_period_scores
 from scoring import AnswerInput, CohortResult, Framework, RankedUnit, SubIndex
 from scoring.unit import NOT_APPLICABLE, UNANSWERED, NodeResult, SubResult, UnitResult, score_unit
 from storage.db import Database
 from storage.models import Answer, Evidence, Membership, Person, Unit
 from storage.queries import unit_by_code
-from storage.types import utcnow
-
-REPORT_ROLES = ("leader", "focal_point")
 
 
 @dataclass(frozen=True)
@@ -114,32 +113,30 @@ class CampaignReport:
     issued_on: date
 
 
-def _today(now: datetime | None) -> date:
-    return local_date(now or utcnow())
-
-
-async def unit_report(db: Database, period_id: int, unit_code: str, now: datetime | None = None) -> UnitReport:
+async def unit_report(db: Database, actor: Actor, period_id: int, unit_code: str, *, now: datetime) -> UnitReport:
     """A unit's report for a period (the command line: the operator may read any unit)."""
     async with db.read_session() as session:
         unit = await unit_by_code(session, unit_code)
+        actor.require(Action.UNIT_REPORT, unit.id if unit else None)
         if unit is None:
             raise ServiceError("unknown_unit", unit=unit_code)
         scores = await load_period_scores(session, period_id)
-        return await _unit_report(session, unit, scores, _today(now))
+        return await _unit_report(session, unit, scores, local_date(now))
 
 
-async def my_unit_report(db: Database, actor: Actor, now: datetime | None = None) -> UnitReport:
+async def my_unit_report(db: Database, actor: Actor, *, now: datetime) -> UnitReport:
     """The report of the unit a leader or focal point works for, on its current period."""
     role = actor.unit
-    if role is None or not any(actor.has(r, role.unit_id) for r in REPORT_ROLES):
-        raise NotAllowed(role="leader")
+    actor.require(Action.UNIT_REPORT, role.unit_id if role else None)
+    if role is None:
+        raise NoPeriod()
     async with db.read_session() as session:
         unit = await session.get(Unit, role.unit_id)
         found = await current_period(session, unit) if unit is not None else None
         if unit is None or found is None:
             raise NoPeriod()
         scores = await load_period_scores(session, found[0].id)
-        return await _unit_report(session, unit, scores, _today(now))
+        return await _unit_report(session, unit, scores, local_date(now))
 
 
 async def _unit_report(session: AsyncSession, unit: Unit, scores: PeriodScores, today: date) -> UnitReport:
@@ -216,8 +213,9 @@ async def _leader_name(session: AsyncSession, unit_id: int) -> str:
     return name or ""
 
 
-async def campaign_report(db: Database, period_id: int, now: datetime | None = None) -> CampaignReport:
+async def campaign_report(db: Database, actor: Actor, period_id: int, *, now: datetime) -> CampaignReport:
     """Every cohort of a period: its ranking, averages, top and bottom, spread and item counts."""
+    actor.require(Action.CAMPAIGN_REPORT)
     async with db.read_session() as session:
         scores = await load_period_scores(session, period_id)
     cohorts = []
@@ -233,4 +231,4 @@ async def campaign_report(db: Database, period_id: int, now: datetime | None = N
             )
         )
     period = scores.period
-    return CampaignReport(period.title, period.year, period.state, scores.framework, tuple(cohorts), _today(now))
+    return CampaignReport(period.title, period.year, period.state, scores.framework, tuple(cohorts), local_date(now))

@@ -6,26 +6,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.services.access import Actor, NotAllowed
+from bot.services.access import Actor
 from bot.services.admin.frameworks import framework_of
 from bot.services.assessment.answers import record_history, snapshot
 from bot.services.campaign.outbox import NewMessage, enqueue_in
 from bot.services.errors import ServiceError
+from bot.services.permissions import Action
 from bot.services.safe_text import visible
 from scoring import InvalidAnswer, SubIndex, parse_answer, parse_decimal
 from storage.db import Database
 from storage.lean import lean_in
 from storage.models import Answer, Conversation, Evidence, FrameworkVersion, Membership, Period, Person, Review, Unit
-from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
-
-REVIEW_ROLES = ("reviewer", "coordinator")
 
 
 @dataclass(frozen=True)
@@ -41,11 +40,6 @@ class ReviewItem:
     evidence: tuple[Evidence, ...]
     waiting: int  # items in the queue, this one included
     unreadable: bool = False  # the stored answer no longer fits its item (shown as such, not as a value)
-
-
-def require_reviewer(actor: Actor) -> None:
-    if not any(r.role in REVIEW_ROLES for r in actor.roles):
-        raise NotAllowed(role="reviewer")
 
 
 async def _item(session, answer: Answer, waiting: int) -> ReviewItem:  # type: ignore[no-untyped-def]
@@ -86,7 +80,7 @@ def _fits(sub: SubIndex, raw: Any) -> bool:
 
 async def next_in_queue(db: Database, actor: Actor) -> ReviewItem | None:
     """The oldest submitted item, or None when the queue is empty."""
-    require_reviewer(actor)
+    actor.require(Action.REVIEW)
     async with db.read_session() as session:
         waiting = (
             await session.execute(select(func.count()).select_from(Answer).where(Answer.status == "submitted"))
@@ -100,7 +94,8 @@ async def next_in_queue(db: Database, actor: Actor) -> ReviewItem | None:
 
 
 async def open_review(db: Database, actor: Actor, answer_id: int) -> ReviewItem:
-    require_reviewer(actor)
+    """The reviewer sees one submitted answer with its evidence, ready to decide."""
+    actor.require(Action.REVIEW)
     async with db.read_session() as session:
         answer = await session.get(Answer, answer_id)
         if answer is None:
@@ -110,7 +105,7 @@ async def open_review(db: Database, actor: Actor, answer_id: int) -> ReviewItem:
 
 async def start_input(db: Database, actor: Actor, answer_id: int, decision: str) -> ReviewItem:
     """Correcting points or sending back needs typed input: remember what the reviewer is doing."""
-    require_reviewer(actor)
+    actor.require(Action.REVIEW)
     if decision not in ("correct", "needs_supplement"):
         raise ServiceError("unknown_item")
     async with db.session() as session, session.begin():
@@ -127,7 +122,8 @@ async def start_input(db: Database, actor: Actor, answer_id: int, decision: str)
 
 
 async def review_cursor(db: Database, actor: Actor) -> dict[str, Any] | None:
-    if not any(r.role in REVIEW_ROLES for r in actor.roles):
+    """Where a reviewer stands in a review (their typed text is its input), or None."""
+    if not actor.may(Action.REVIEW):
         return None
     async with db.read_session() as session:
         conversation = await session.get(Conversation, actor.person_id)
@@ -135,7 +131,9 @@ async def review_cursor(db: Database, actor: Actor) -> dict[str, Any] | None:
         return cursor if cursor.get("flow") == "review" else None
 
 
-async def typed_input(db: Database, actor: Actor, text: str, render_notice: Callable[..., dict]) -> tuple[str, Any]:
+async def typed_input(
+    db: Database, actor: Actor, text: str, render_notice: Callable[..., dict], *, now: datetime
+) -> tuple[str, Any]:
     """Points (then the reason) for a correction, or the comment for sending back.
     Returns ("ask_reason", item) or ("decided", next item or None)."""
     cursor = await review_cursor(db, actor)
@@ -160,7 +158,9 @@ async def typed_input(db: Database, actor: Actor, text: str, render_notice: Call
     if len(shown) < 3 or len(comment) > 2000:
         raise ServiceError("bad_comment")
     points = Decimal(cursor["points"]) if cursor.get("points") else None
-    return "decided", await decide(db, actor, cursor["answer"], cursor["decision"], points, comment, render_notice)
+    return "decided", await decide(
+        db, actor, cursor["answer"], cursor["decision"], points, comment, render_notice, now=now
+    )
 
 
 async def decide(
@@ -171,11 +171,12 @@ async def decide(
     points: Decimal | None = None,
     comment: str = "",
     render_notice: Callable[..., dict] | None = None,
+    *,
+    now: datetime,
 ) -> ReviewItem | None:
     """Record the decision (audited; verified points replace self points in every score) and return
     the next item of the queue."""
-    require_reviewer(actor)
-    now = utcnow()
+    actor.require(Action.REVIEW)
     async with db.session() as session, session.begin():
         answer = await session.get(Answer, answer_id, with_for_update=True)
         if answer is None:
@@ -239,5 +240,6 @@ async def decide(
                     )
                     for person_id, chat_id in focal
                 ],
+                now,
             )
     return await next_in_queue(db, actor)

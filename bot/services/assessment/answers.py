@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from scoring import SubIndex, parse_answer
-from storage.lean import Lean
+from scoring.states import AnswerStatus
+from storage.lean import Lean, statement
 
 
 def to_json(value: Any) -> Any:
@@ -80,6 +81,23 @@ class AnswerRow:
 
 
 ANSWER_COLUMNS = "id, sub_index_code, raw, self_points, verified_points, status, revision"
+_LOCKED_ANSWER = statement(
+    f"SELECT {ANSWER_COLUMNS} FROM answer WHERE period_id = :period_id AND unit_id = :unit_id "
+    "AND sub_index_code = :code{for_update}"
+)
+_NEW_ANSWER = statement(
+    "INSERT INTO answer (period_id, unit_id, sub_index_code, status, revision) "
+    f"VALUES (:period_id, :unit_id, :code, '{AnswerStatus.DRAFT}', 0) "
+    f"ON CONFLICT (period_id, unit_id, sub_index_code) DO NOTHING RETURNING {ANSWER_COLUMNS}"
+)
+_HISTORY = statement(
+    "INSERT INTO answer_history (answer_id, revision, action, changed_by, changed_at, old, new) "
+    "VALUES (:answer_id, :revision, :action, :changed_by, :changed_at, :old, :new)"
+)
+_WRITE_ANSWER = statement(
+    "UPDATE answer SET raw = :raw, self_points = :self_points, answered_by = :by, answered_at = :at, "
+    "revision = :revision, status = :status WHERE id = :id"
+)
 
 
 def answer_row(sql: Lean, row: Sequence[Any]) -> AnswerRow:
@@ -97,21 +115,12 @@ async def lock_answer(sql: Lean, period_id: int, unit_id: int, code: str, known:
     if known is not None and sql.dialect == "sqlite":
         return known
     where = {"period_id": period_id, "unit_id": unit_id, "code": code}
-    query = (
-        f"SELECT {ANSWER_COLUMNS} FROM answer WHERE period_id = :period_id AND unit_id = :unit_id "
-        f"AND sub_index_code = :code{sql.for_update}"
-    )
     row = None
     if known is None:  # a new row comes back at once; one another writer just made is read below
-        row = await sql.row(
-            "INSERT INTO answer (period_id, unit_id, sub_index_code, status, revision) "
-            "VALUES (:period_id, :unit_id, :code, 'draft', 0) "
-            f"ON CONFLICT (period_id, unit_id, sub_index_code) DO NOTHING RETURNING {ANSWER_COLUMNS}",
-            where,
-        )
+        row = await sql.row(_NEW_ANSWER, where)
         sql.note_write()
     if row is None:
-        row = await sql.row(query, where)
+        row = await sql.row(_LOCKED_ANSWER, where)
     assert row is not None
     return answer_row(sql, row)
 
@@ -121,8 +130,7 @@ async def record_history(
 ) -> None:
     """An audit row for a change to `answer` (an AnswerRow or the ORM's Answer)."""
     await sql.run(
-        "INSERT INTO answer_history (answer_id, revision, action, changed_by, changed_at, old, new) "
-        "VALUES (:answer_id, :revision, :action, :changed_by, :changed_at, :old, :new)",
+        _HISTORY,
         {
             "answer_id": answer.id,
             "revision": answer.revision,
@@ -157,11 +165,10 @@ async def write_answer(
         return answer, False
     old = snapshot(answer) if answer.revision else None
     answer.raw, answer.self_points, answer.revision = stored, self_points, answer.revision + 1
-    if answer.status != "needs_supplement":
-        answer.status = "draft"
+    if answer.status != AnswerStatus.NEEDS_SUPPLEMENT:
+        answer.status = AnswerStatus.DRAFT.value
     await sql.run(
-        "UPDATE answer SET raw = :raw, self_points = :self_points, answered_by = :by, answered_at = :at, "
-        "revision = :revision, status = :status WHERE id = :id",
+        _WRITE_ANSWER,
         {
             "raw": sql.json(stored),
             "self_points": sql.decimal(self_points),

@@ -7,41 +7,30 @@ These use cases run on every message a focal point sends, so they are written in
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
 
 from bot.services.access import Actor, NotAllowed
-from bot.services.admin.frameworks import framework_by_hash, framework_lean
+from bot.services.admin.frameworks import framework_lean
 from bot.services.assessment.answers import ANSWER_COLUMNS, AnswerRow, answer_row
 from bot.services.assessment.views import EvidenceItem, PeriodRef
-from bot.services.campaign.periods import deadline_passed
+from bot.services.campaign.periods import deadline_passed, pick_period
 from bot.services.errors import ServiceError
+from bot.services.permissions import Action
 from scoring import Framework, InvalidAnswer, SubIndex, parse_answer
+from scoring.cohort import expects_value, minmax_range
 from scoring.methods import MinMax
+from scoring.states import VISIBLE_PERIOD_STATES, PeriodState, ReviewDecision, sql_list
+from scoring.unit import answerable_items, read_stored
 from storage.db import Database
-from storage.lean import Lean
-from storage.models import FrameworkVersion, Period, Unit
+from storage.lean import Lean, statement
 
 logger = logging.getLogger(__name__)
-
-VISIBLE_STATES = ("open", "locked", "published")
-_VISIBLE_SQL = "('open', 'locked', 'published')"
-
-
-class _Stated(Protocol):
-    state: str
-
-
-P = TypeVar("P", bound=_Stated)
 
 
 class ReadOnly(ServiceError):
@@ -59,7 +48,9 @@ class UnknownItem(ServiceError):
 
 
 @dataclass
-class UnitRow:
+class CtxUnit:
+    """The unit a self-assessment use case works for."""
+
     id: int
     name: str
     cohort: str
@@ -67,7 +58,9 @@ class UnitRow:
 
 
 @dataclass
-class PeriodRow:
+class CtxPeriod:
+    """The period a self-assessment use case works in."""
+
     id: int
     framework_version_id: int
     title: str
@@ -79,8 +72,8 @@ class PeriodRow:
 class Ctx:
     sql: Lean
     actor: Actor
-    unit: UnitRow
-    period: PeriodRow
+    unit: CtxUnit
+    period: CtxPeriod
     framework: Framework
     ref: PeriodRef
     items: tuple[SubIndex, ...]  # what this unit answers, in framework order
@@ -122,17 +115,9 @@ class Ctx:
             "at": self.sql.instant(self.changed_at),
         }
         if self.has_conversation:
-            await self.sql.run(
-                "UPDATE conversation SET unit_id = :unit_id, cursor = :cursor, updated_at = :at "
-                "WHERE person_id = :person_id",
-                values,
-            )
+            await self.sql.run(_UPDATE_CURSOR, values)
         else:
-            await self.sql.run(
-                "INSERT INTO conversation (person_id, unit_id, cursor, updated_at) "
-                "VALUES (:person_id, :unit_id, :cursor, :at)",
-                values,
-            )
+            await self.sql.run(_INSERT_CURSOR, values)
             self.has_conversation = True
         self.cursor_changed = False
 
@@ -150,31 +135,9 @@ async def assessment(
             await ctx.save()
 
 
-def pick_period(candidates: Sequence[tuple[P, Framework]], cohort: str) -> tuple[P, Framework] | None:
-    """The period a unit works in: the newest open one that covers its cohort, else the newest
-    visible one (candidates come newest first)."""
-    covering = [c for c in candidates if not c[1].ranking.cohorts or cohort in {k.code for k in c[1].ranking.cohorts}]
-    open_ones = [c for c in covering if c[0].state == "open"]
-    return (open_ones or covering or [None])[0]
-
-
-async def current_period(session: AsyncSession, unit: Unit) -> tuple[Period, Framework] | None:
-    """`pick_period` for the ORM's readers (progress, results)."""
-    rows = (
-        await session.execute(
-            select(Period, FrameworkVersion.content_hash)
-            .join(FrameworkVersion, FrameworkVersion.id == Period.framework_version_id)
-            .where(Period.state.in_(VISIBLE_STATES))
-            .order_by(Period.id.desc())
-        )
-    ).all()
-    candidates = [(p, await framework_by_hash(session, p.framework_version_id, h)) for p, h in rows]
-    return pick_period(candidates, unit.cohort)
-
-
 def read_only_reason(period: Any, now: datetime) -> str | None:
-    if period.state != "open":
-        return period.state
+    if period.state != PeriodState.OPEN:
+        return str(period.state)
     if deadline_passed(period.deadline, now):
         return "deadline"
     return None
@@ -184,47 +147,71 @@ _PERIOD = (
     "SELECT p.id, p.framework_version_id, p.title, p.deadline, p.state, f.content_hash "
     "FROM period p JOIN framework f ON f.id = p.framework_version_id "
 )
+_VISIBLE_PERIODS = statement(_PERIOD + f"WHERE p.state IN {sql_list(VISIBLE_PERIOD_STATES)} ORDER BY p.id DESC")
+_VISIBLE_PERIOD = statement(_PERIOD + f"WHERE p.id = :id AND p.state IN {sql_list(VISIBLE_PERIOD_STATES)}")
+_UNIT = statement("SELECT id, name, cohort, attributes FROM unit WHERE id = :id")
+_ANSWERS = statement(f"SELECT {ANSWER_COLUMNS} FROM answer WHERE period_id = :period_id AND unit_id = :unit_id")
+_CURSOR = statement("SELECT cursor FROM conversation WHERE person_id = :person_id{for_update}")
+_UPDATE_CURSOR = statement(
+    "UPDATE conversation SET unit_id = :unit_id, cursor = :cursor, updated_at = :at WHERE person_id = :person_id"
+)
+_INSERT_CURSOR = statement(
+    "INSERT INTO conversation (person_id, unit_id, cursor, updated_at) VALUES (:person_id, :unit_id, :cursor, :at)"
+)
+_EVIDENCE = statement(
+    "SELECT id, kind, size, file_name, url, doc_number, doc_date, doc_summary FROM evidence "
+    "WHERE answer_id = :answer_id ORDER BY id"
+)
+_EVIDENCE_COUNTS = statement(
+    "SELECT e.answer_id, count(*) FROM evidence e JOIN answer a ON a.id = e.answer_id "
+    "WHERE a.period_id = :period_id AND a.unit_id = :unit_id GROUP BY e.answer_id"
+)
+_LATEST_COMMENT = statement(
+    f"SELECT comment FROM review WHERE answer_id = :answer_id AND decision = '{ReviewDecision.NEEDS_SUPPLEMENT}' "
+    "ORDER BY id DESC LIMIT 1"
+)
+# A min-max item's values in the unit's cohort: one row per unit that may take part (its attributes,
+# its stored value if any), and the units whose index is published. `:all_units` is false for a
+# framework without cohorts, whose period covers only the units with data (results.scores.period_units).
+_COHORT_VALUES = statement(
+    "SELECT u.id, u.attributes, {value} FROM unit u "
+    "LEFT JOIN answer a ON a.unit_id = u.id AND a.period_id = :period_id AND a.sub_index_code = :code "
+    "WHERE u.cohort = :cohort AND u.active = :active AND (:all_units OR EXISTS ("
+    "SELECT 1 FROM answer d WHERE d.unit_id = u.id AND d.period_id = :period_id "
+    "AND (d.raw IS NOT NULL OR d.verified_points IS NOT NULL)) OR EXISTS ("
+    "SELECT 1 FROM published_result r WHERE r.unit_id = u.id AND r.period_id = :period_id))",
+    value=("a.raw", "value"),
+)
+_PUBLISHED_INDEX = statement(
+    "SELECT r.unit_id FROM published_result r JOIN unit u ON u.id = r.unit_id "
+    "WHERE r.period_id = :period_id AND r.index_code = :index_code AND u.cohort = :cohort"
+)
 
 
-async def _periods(sql: Lean, period_id: int | None) -> list[tuple[PeriodRow, Framework]]:
+async def _periods(sql: Lean, period_id: int | None) -> list[tuple[CtxPeriod, Framework]]:
     if period_id is None:
-        rows = await sql.rows(_PERIOD + f"WHERE p.state IN {_VISIBLE_SQL} ORDER BY p.id DESC")
+        rows = await sql.rows(_VISIBLE_PERIODS)
     else:
-        rows = await sql.rows(_PERIOD + f"WHERE p.id = :id AND p.state IN {_VISIBLE_SQL}", {"id": period_id})
+        rows = await sql.rows(_VISIBLE_PERIOD, {"id": period_id})
     return [
         (
-            PeriodRow(id_, version, title, sql.read_day(deadline), state),
+            CtxPeriod(id_, version, title, sql.read_day(deadline), state),
             await framework_lean(sql, version, content_hash),
         )
         for id_, version, title, deadline, state, content_hash in rows
     ]
 
 
-_answerable: dict[tuple[int, str], tuple[Framework, tuple[SubIndex, ...]]] = {}
-
-
-def answerable(framework: Framework, attributes: dict[str, Any]) -> tuple[SubIndex, ...]:
-    """The items a unit with these attributes answers, in framework order (worked out once per
-    framework and set of attributes; the framework is kept with them, so its id stays its own)."""
-    key = (id(framework), json.dumps(attributes, sort_keys=True))
-    known = _answerable.get(key)
-    if known is None:
-        if len(_answerable) > 1000:
-            _answerable.clear()
-        items = tuple(s for s in framework.sub_indices if s.method.kind != "external" and s.applies_to(attributes))
-        known = _answerable[key] = (framework, items)
-    return known[1]
-
-
 async def load_ctx(sql: Lean, actor: Actor, unit_id: int | None, period_id: int | None, now: datetime) -> Ctx:
     """Everything a focal point's use case needs, checked: the person answers for this unit."""
     role = actor.unit if unit_id is None else next((r for r in actor.units() if r.unit_id == unit_id), None)
-    if role is None or not actor.has("focal_point", role.unit_id):
+    if role is None:
         raise NotAllowed(unit=unit_id)
-    found = await sql.row("SELECT id, name, cohort, attributes FROM unit WHERE id = :id", {"id": role.unit_id})
+    actor.require(Action.ANSWER, role.unit_id)
+    found = await sql.row(_UNIT, {"id": role.unit_id})
     if found is None:
         raise NotAllowed(unit=unit_id)
-    unit = UnitRow(found[0], found[1], found[2], sql.read_json(found[3]) or {})
+    unit = CtxUnit(found[0], found[1], found[2], sql.read_json(found[3]) or {})
     candidates = await _periods(sql, period_id)
     if period_id is None:
         chosen = pick_period(candidates, unit.cohort)
@@ -238,15 +225,10 @@ async def load_ctx(sql: Lean, actor: Actor, unit_id: int | None, period_id: int 
     cohorts = {c.code for c in framework.ranking.cohorts}
     if cohorts and unit.cohort not in cohorts:
         raise NotAllowed(period=period.id)
-    items = answerable(framework, unit.attributes)
-    rows = await sql.rows(
-        f"SELECT {ANSWER_COLUMNS} FROM answer WHERE period_id = :period_id AND unit_id = :unit_id",
-        {"period_id": period.id, "unit_id": unit.id},
-    )
+    items = answerable_items(framework, unit.attributes)
+    rows = await sql.rows(_ANSWERS, {"period_id": period.id, "unit_id": unit.id})
     answers = {a.sub_index_code: a for a in (answer_row(sql, r) for r in rows)}
-    cursor = await sql.row(
-        f"SELECT cursor FROM conversation WHERE person_id = :person_id{sql.for_update}", {"person_id": actor.person_id}
-    )
+    cursor = await sql.row(_CURSOR, {"person_id": actor.person_id})
     ref = PeriodRef(unit.id, unit.name, period.id, period.title, period.deadline, read_only_reason(period, now))
     return Ctx(
         sql,
@@ -265,11 +247,7 @@ async def load_ctx(sql: Lean, actor: Actor, unit_id: int | None, period_id: int 
 async def evidence_of(sql: Lean, answer_id: int | None) -> list[EvidenceItem]:
     if answer_id is None:
         return []
-    rows = await sql.rows(
-        "SELECT id, kind, size, file_name, url, doc_number, doc_date, doc_summary FROM evidence "
-        "WHERE answer_id = :answer_id ORDER BY id",
-        {"answer_id": answer_id},
-    )
+    rows = await sql.rows(_EVIDENCE, {"answer_id": answer_id})
     return [_evidence_item(sql, *row) for row in rows]
 
 
@@ -288,20 +266,12 @@ def _evidence_item(
 
 async def evidence_counts(ctx: Ctx) -> dict[int, int]:
     """Pieces of evidence per answer of the unit in the period."""
-    rows = await ctx.sql.rows(
-        "SELECT e.answer_id, count(*) FROM evidence e JOIN answer a ON a.id = e.answer_id "
-        "WHERE a.period_id = :period_id AND a.unit_id = :unit_id GROUP BY e.answer_id",
-        {"period_id": ctx.period.id, "unit_id": ctx.unit.id},
-    )
+    rows = await ctx.sql.rows(_EVIDENCE_COUNTS, {"period_id": ctx.period.id, "unit_id": ctx.unit.id})
     return {answer_id: count for answer_id, count in rows}
 
 
 async def latest_comment(sql: Lean, answer_id: int) -> str:
-    comment = await sql.value(
-        "SELECT comment FROM review WHERE answer_id = :answer_id AND decision = 'needs_supplement' "
-        "ORDER BY id DESC LIMIT 1",
-        {"answer_id": answer_id},
-    )
+    comment = await sql.value(_LATEST_COMMENT, {"answer_id": answer_id})
     return comment or ""
 
 
@@ -320,29 +290,33 @@ async def item_points(ctx: Ctx, sub: SubIndex, answer: AnswerRow | None) -> tupl
 
 
 async def _relative_points(ctx: Ctx, sub: SubIndex, answer: AnswerRow) -> tuple[Decimal, bool]:
-    """Min-max points against the values of the cohort so far (read once per use case)."""
+    """Min-max points against the values of the cohort so far (read once per use case), over the
+    same units and by the same rule as the ranking (scoring.cohort.expects_value, minmax_range)."""
     assert isinstance(sub.method, MinMax)
-    cohort = {"period_id": ctx.period.id, "code": sub.code, "cohort": ctx.unit.cohort}
-    # The cohort's distinct values as stored (exact decimal text, see write_answer) with how many
-    # units gave each: the database does the counting, Python compares a few exact numbers.
-    value = ctx.sql.json_text("a.raw", "value")
-    given = await ctx.sql.rows(
-        f"SELECT {value}, count(*) FROM answer a JOIN unit u ON u.id = a.unit_id "
-        f"WHERE a.period_id = :period_id AND a.sub_index_code = :code AND u.cohort = :cohort "
-        f"AND {value} IS NOT NULL GROUP BY {value}",
-        cohort,
-    )
     mine = parse_answer(sub, answer.raw)["value"]  # InvalidAnswer: this unit's stored value is unreadable
-    values = [mine]
-    for text, _ in given:
+    where = {"period_id": ctx.period.id, "code": sub.code, "cohort": ctx.unit.cohort}
+    published = await ctx.sql.rows(_PUBLISHED_INDEX, {**where, "index_code": sub.index_code})
+    published_units = {unit_id for (unit_id,) in published}
+    rows = await ctx.sql.rows(
+        _COHORT_VALUES, {**where, "active": True, "all_units": bool(ctx.framework.ranking.cohorts)}
+    )
+    values: list[Decimal] = []
+    expected = 0
+    for unit_id, attributes, text in rows:
+        attributes = (ctx.sql.read_json(attributes) or {}) if sub.applies_if else {}
+        if not expects_value(sub, attributes, (sub.index_code,) if unit_id in published_units else ()):
+            continue
+        expected += 1
+        if text is None:
+            continue
         try:
             values.append(parse_answer(sub, {"value": text})["value"])
         except InvalidAnswer:  # another unit's unreadable value is left out of the range, never shown
             logger.warning("unreadable stored value left out of a min-max range: item=%s", sub.code)
-    answered = sum(count for _, count in given)
-    cohort_size = await ctx.sql.value("SELECT count(*) FROM unit WHERE cohort = :cohort", cohort)
-    points = sub.method.relative_points(mine, min(values), max(values), sub.max_points)
-    return points, answered < cohort_size
+    found = minmax_range(values or [mine], expected)  # the unit's own value is among `values`
+    assert found is not None
+    points = sub.method.relative_points(mine, min(found.low, mine), max(found.high, mine), sub.max_points)
+    return points, not found.complete
 
 
 def readable(sub: SubIndex, answer: AnswerRow | None) -> bool:
@@ -352,10 +326,9 @@ def readable(sub: SubIndex, answer: AnswerRow | None) -> bool:
         return True
     try:
         raw = answer.raw
-        if not isinstance(raw, dict):
-            raise InvalidAnswer("not_a_mapping")
-        parse_answer(sub, raw)
-    except (InvalidAnswer, ArithmeticError, TypeError, ValueError, AttributeError):
+    except ValueError:  # not even JSON
+        raw = None
+    if read_stored(sub, raw) is None:
         logger.warning("unreadable stored answer: item=%s answer=%s", sub.code, answer.id)
         return False
     return True

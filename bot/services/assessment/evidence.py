@@ -23,9 +23,11 @@ from bot.services.assessment.views import ItemView, Notice
 from bot.services.errors import ServiceError
 from bot.services.safe_text import strip_invisible
 from scoring import InvalidAnswer, SubIndex
+from scoring.states import AnswerStatus
 from storage.db import Database
 from storage.files import EvidenceStore
-from storage.types import utcnow
+from storage.lean import statement
+from storage.models import Evidence
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the Bot API lets bots download files up to 20 MB
 _OLE = b"\xd0\xcf\x11\xe0"
@@ -97,11 +99,8 @@ def check_content(incoming: IncomingFile, data: bytes) -> None:
         raise FileRefused("content_mismatch", name=incoming.file_name)
 
 
-async def evidence_target(
-    db: Database, actor: Actor, incoming: IncomingFile, now: datetime | None = None
-) -> EvidenceTarget:
+async def evidence_target(db: Database, actor: Actor, incoming: IncomingFile, *, now: datetime) -> EvidenceTarget:
     """The item a file sent now belongs to (the one the person has open), checked before download."""
-    now = now or utcnow()
     async with assessment(db, actor, None, None, now, write=False) as ctx:
         code = ctx.cursor.get("code") if ctx.cursor.get("period") == ctx.period.id else None
         if code is None or ctx.cursor.get("step") == "summary":
@@ -113,10 +112,7 @@ async def evidence_target(
 
 
 async def _has_file(ctx: Ctx, answer_id: int, file_unique_id: str) -> bool:
-    found = await ctx.sql.value(
-        "SELECT id FROM evidence WHERE answer_id = :answer_id AND telegram_file_unique_id = :unique_id",
-        {"answer_id": answer_id, "unique_id": file_unique_id},
-    )
+    found = await ctx.sql.value(_SAME_FILE, {"answer_id": answer_id, "unique_id": file_unique_id})
     return found is not None
 
 
@@ -127,11 +123,11 @@ async def add_file(
     target: EvidenceTarget,
     incoming: IncomingFile,
     data: bytes,
-    now: datetime | None = None,
+    *,
+    now: datetime,
     show: bool = True,
 ) -> ItemView | None:
     """Store the bytes, then record the evidence row (once per Telegram file per item)."""
-    now = now or utcnow()
     check_content(incoming, data)
     stored = await asyncio.to_thread(store.put, data)
     async with assessment(db, actor, target.unit_id, target.period_id, now) as ctx:
@@ -171,23 +167,32 @@ def _display_name(incoming: IncomingFile) -> str:
     return name[:255]
 
 
+# The columns a piece of evidence may leave out, with the model's defaults (storage.models.Evidence).
 EVIDENCE_DEFAULTS: dict[str, Any] = {
-    "content_key": None,
-    "size": None,
-    "media_type": "",
-    "file_name": "",
-    "url": "",
-    "doc_number": "",
-    "doc_date": None,
-    "doc_summary": "",
-    "telegram_file_id": None,
-    "telegram_file_unique_id": None,
+    name: Evidence.model_fields[name].default
+    for name in (
+        "content_key",
+        "size",
+        "media_type",
+        "file_name",
+        "url",
+        "doc_number",
+        "doc_date",
+        "doc_summary",
+        "telegram_file_id",
+        "telegram_file_unique_id",
+    )
 }
-_INSERT_EVIDENCE = (
+_INSERT_EVIDENCE = statement(
     f"INSERT INTO evidence (answer_id, kind, uploaded_by, uploaded_at, {', '.join(EVIDENCE_DEFAULTS)}) "
     f"VALUES (:answer_id, :kind, :uploaded_by, :uploaded_at, {', '.join(':' + k for k in EVIDENCE_DEFAULTS)}) "
     "RETURNING id"
 )
+_SAME_FILE = statement("SELECT id FROM evidence WHERE answer_id = :answer_id AND telegram_file_unique_id = :unique_id")
+_EVIDENCE_PIECE = statement(
+    "SELECT id, kind, file_name, url, doc_number FROM evidence WHERE id = :id AND answer_id = :answer_id"
+)
+_REMOVE_EVIDENCE = statement("DELETE FROM evidence WHERE id = :id")
 
 
 async def attach(ctx: Ctx, sub: SubIndex, now: datetime, audit: dict[str, Any], kind: str, **fields: Any) -> int:
@@ -228,9 +233,9 @@ async def add_link(ctx: Ctx, sub: SubIndex, text: str, now: datetime) -> ItemVie
 
 
 async def start_document_ref(
-    db: Database, actor: Actor, unit_id: int, period_id: int, code: str, now: datetime | None = None
+    db: Database, actor: Actor, unit_id: int, period_id: int, code: str, *, now: datetime
 ) -> ItemView:
-    now = now or utcnow()
+    """The focal point is asked for the number of the document they cite for the item."""
     async with assessment(db, actor, unit_id, period_id, now) as ctx:
         ctx.writable()
         ctx.item(code)
@@ -277,24 +282,20 @@ def parse_vn_date(text: str) -> date | None:
 
 
 async def remove_evidence(
-    db: Database, actor: Actor, unit_id: int, period_id: int, code: str, evidence_id: int, now: datetime | None = None
+    db: Database, actor: Actor, unit_id: int, period_id: int, code: str, evidence_id: int, *, now: datetime
 ) -> ItemView:
     """Remove one piece of evidence, only before the item is submitted."""
-    now = now or utcnow()
     async with assessment(db, actor, unit_id, period_id, now) as ctx:
         ctx.writable()
         ctx.item(code)
         answer = ctx.answers.get(code)
-        found = await ctx.sql.row(
-            "SELECT id, kind, file_name, url, doc_number FROM evidence WHERE id = :id AND answer_id = :answer_id",
-            {"id": evidence_id, "answer_id": answer.id if answer else None},
-        )
+        found = await ctx.sql.row(_EVIDENCE_PIECE, {"id": evidence_id, "answer_id": answer.id if answer else None})
         if found is None or answer is None:
             raise NotAllowed(evidence=evidence_id)
-        if answer.status in ("submitted", "accepted"):
+        if answer.status in (AnswerStatus.SUBMITTED, AnswerStatus.ACCEPTED):
             raise ServiceError("already_submitted", code=code)
         id_, kind, file_name, url, doc_number = found
         old = {"evidence": id_, "kind": kind, "label": file_name or url or doc_number}
         await record_history(ctx.sql, answer, "evidence_remove", actor.person_id, now, old, None)
-        await ctx.sql.run("DELETE FROM evidence WHERE id = :id", {"id": id_})
+        await ctx.sql.run(_REMOVE_EVIDENCE, {"id": id_})
         return await open_at(ctx, code, now, step="evidence_manage", notice=Notice("evidence_removed", {}))

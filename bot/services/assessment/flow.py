@@ -37,16 +37,17 @@ from bot.services.assessment.views import (
 )
 from bot.services.errors import ServiceError
 from scoring import InvalidAnswer, SubIndex, parse_answer
+from scoring.methods import read_yes_no
 from scoring.numbers import normalize_typed, read_number
+from scoring.states import AnswerStatus
 from storage.db import Database
-from storage.types import utcnow
+from storage.lean import statement
 
 LIST_PAGE = 12
 # Two numbers typed at once, a/b ("45/50", "1.234 trên 1.500"), read after `normalize_typed`.
 _RATIO = re.compile(r"^([0-9.,]+)\s*(?:/|:|trên|tren|\s)\s*([0-9.,]+)$", re.IGNORECASE)
 PICK, CONFIRM = "pick", "confirm"  # cursor steps: which reading of a number? / an unusual number: sure?
-YES_WORDS = {"có", "co", "đạt", "dat", "yes", "rồi", "roi", "x"}
-NO_WORDS = {"không", "khong", "ko", "chưa", "chua", "no", "không đạt", "khong dat"}
+_SUBMIT = statement(f"UPDATE answer SET status = '{AnswerStatus.SUBMITTED}', submitted_at = :at WHERE id = :id")
 
 
 class ExpectButton(ServiceError):
@@ -90,11 +91,8 @@ def _first_open_item(ctx: Ctx) -> str | None:
     return None
 
 
-async def open_current(
-    db: Database, actor: Actor, unit_id: int | None = None, now: datetime | None = None
-) -> ItemView | Summary:
+async def open_current(db: Database, actor: Actor, unit_id: int | None = None, *, now: datetime) -> ItemView | Summary:
     """Resume where the person stopped; a first visit starts at the first unanswered item."""
-    now = now or utcnow()
     async with assessment(db, actor, unit_id, None, now) as ctx:
         cursor = ctx.cursor
         code = cursor.get("code") if cursor.get("period") == ctx.period.id else None
@@ -115,10 +113,10 @@ async def open_item(
     period_id: int,
     code: str,
     step: str = "answer",
-    now: datetime | None = None,
+    *,
+    now: datetime,
 ) -> ItemView:
     """Open any item (from the list, a reminder or a reviewer's notice) at a step, showing its current value."""
-    now = now or utcnow()
     async with assessment(db, actor, unit_id, period_id, now) as ctx:
         ctx.item(code)
         return await open_at(ctx, code, now, step=step)
@@ -163,10 +161,10 @@ async def answer_choice(
     code: str,
     kind: str,
     value: str,
-    now: datetime | None = None,
+    *,
+    now: datetime,
 ) -> ItemView | Summary:
     """A button answer: y / n (yes-no), o:<option>, t:<criterion> (toggle), d (criteria done)."""
-    now = now or utcnow()
     async with assessment(db, actor, unit_id, period_id, now) as ctx:
         sub = ctx.item(code)
         ctx.writable()
@@ -224,12 +222,11 @@ async def _toggle(ctx: Ctx, sub: SubIndex, criterion: str, now: datetime) -> Ite
     return await open_at(ctx, sub.code, now, pending={"criteria": chosen})
 
 
-async def answer_text(db: Database, actor: Actor, text: str, now: datetime | None = None) -> ItemView | Summary:
+async def answer_text(db: Database, actor: Actor, text: str, *, now: datetime) -> ItemView | Summary:
     """Typed input for the item and step under the cursor (numbers, a/b, a cited document's parts, a link).
 
     Raises InvalidAnswer (with the cursor unchanged) for input that does not fit.
     """
-    now = now or utcnow()
     async with assessment(db, actor, None, None, now) as ctx:
         cursor = ctx.cursor
         if cursor.get("period") != ctx.period.id or not cursor.get("code") or cursor.get("step") == "summary":
@@ -265,8 +262,8 @@ async def _typed_answer(ctx: Ctx, sub: SubIndex, text: str, now: datetime) -> It
         return await _numbers(ctx, sub, {}, {"count": text}, now)
     if kind == "minmax":
         return await _numbers(ctx, sub, {}, {"value": text}, now)
-    if kind == "yes_no" and text.strip().lower() in YES_WORDS | NO_WORDS:
-        return await _record(ctx, sub, {"yes": text.strip().lower() in YES_WORDS}, now)
+    if kind == "yes_no" and (yes := read_yes_no(text)) is not None:
+        return await _record(ctx, sub, {"yes": yes}, now)
     raise ExpectButton()
 
 
@@ -299,10 +296,9 @@ async def _numbers(ctx: Ctx, sub: SubIndex, known: dict[str, str], typed: dict[s
 
 # -- moving around ---------------------------------------------------------------------------------
 async def navigate(
-    db: Database, actor: Actor, unit_id: int, period_id: int, code: str, action: str, now: datetime | None = None
+    db: Database, actor: Actor, unit_id: int, period_id: int, code: str, action: str, *, now: datetime
 ) -> ItemView | Summary | Paused:
     """next / back / skip / edit (answer again) / pause / summary."""
-    now = now or utcnow()
     async with assessment(db, actor, unit_id, period_id, now) as ctx:
         sub = ctx.item(code)
         position = ctx.position(code)
@@ -332,9 +328,9 @@ async def navigate(
 
 
 async def item_list(
-    db: Database, actor: Actor, unit_id: int | None, period_id: int | None, page: int = 0, now: datetime | None = None
+    db: Database, actor: Actor, unit_id: int | None, period_id: int | None, page: int = 0, *, now: datetime
 ) -> ItemList:
-    now = now or utcnow()
+    """The focal point sees a page of the unit's items, each marked done, partial or missing."""
     async with assessment(db, actor, unit_id, period_id, now, write=False) as ctx:
         counts = await evidence_counts(ctx)
         rows = [(sub, ListRow(sub.code, sub.name, _mark(ctx, sub, counts))) for sub in ctx.items]
@@ -407,29 +403,26 @@ async def summary(
     unit_id: int | None,
     period_id: int | None,
     confirming: bool = False,
-    now: datetime | None = None,
+    *,
+    now: datetime,
 ) -> Summary:
-    now = now or utcnow()
+    """The focal point sees the unit's progress and points so far (with `confirming`: asked to submit)."""
     async with assessment(db, actor, unit_id, period_id, now, write=False) as ctx:
         if confirming:
             ctx.writable()
         return await _summary(ctx, confirming=confirming)
 
 
-async def submit(db: Database, actor: Actor, unit_id: int, period_id: int, now: datetime | None = None) -> Summary:
+async def submit(db: Database, actor: Actor, unit_id: int, period_id: int, *, now: datetime) -> Summary:
     """Submit every answered item (a sent-back item returns to the reviewers' queue)."""
-    now = now or utcnow()
     async with assessment(db, actor, unit_id, period_id, now) as ctx:
         ctx.writable()
         count = 0
         for answer in ctx.answers.values():
-            if answer.given and answer.status in ("draft", "needs_supplement"):
+            if answer.given and answer.status in (AnswerStatus.DRAFT, AnswerStatus.NEEDS_SUPPLEMENT):
                 old = snapshot(answer)
-                answer.status = "submitted"
-                await ctx.sql.run(
-                    "UPDATE answer SET status = 'submitted', submitted_at = :at WHERE id = :id",
-                    {"at": ctx.sql.instant(now), "id": answer.id},
-                )
+                answer.status = AnswerStatus.SUBMITTED.value
+                await ctx.sql.run(_SUBMIT, {"at": ctx.sql.instant(now), "id": answer.id})
                 await record_history(ctx.sql, answer, "submit", actor.person_id, now, old, snapshot(answer))
                 count += 1
         if count == 0:

@@ -3,19 +3,21 @@ now or at a chosen time. Messages go through the outbox (batch "bc:<id>")."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.services.access import Actor, NotAllowed
+from bot.services.access import Actor
 from bot.services.campaign.outbox import BatchCounts, NewMessage, batch_counts, enqueue_in
-from bot.services.campaign.progress import Contact, UnitProgress, open_periods, period_progress
+from bot.services.campaign.periods import open_periods
+from bot.services.campaign.progress import Contact, UnitProgress, period_progress
 from bot.services.errors import ServiceError
+from bot.services.permissions import Action
 from bot.services.safe_text import visible
 from storage.db import Database
 from storage.models import Broadcast, Conversation
-from storage.types import utcnow
 
 MAX_TEXT = 3500
 AUDIENCES = ("focal_points", "behind", "leaders")
@@ -49,11 +51,6 @@ class Report:
     counts: BatchCounts
 
 
-def require_coordinator(actor: Actor) -> None:
-    if not any(r.role in ("coordinator", "admin") for r in actor.roles):
-        raise NotAllowed(role="coordinator")
-
-
 async def _cursor(session, actor: Actor) -> Conversation:  # type: ignore[no-untyped-def]
     conversation = await session.get(Conversation, actor.person_id, with_for_update=True)
     if conversation is None:
@@ -63,19 +60,24 @@ async def _cursor(session, actor: Actor) -> Conversation:  # type: ignore[no-unt
 
 
 async def begin(db: Database, actor: Actor) -> None:
-    require_coordinator(actor)
+    """The coordinator is asked for the text of a new broadcast."""
+    actor.require(Action.BROADCAST)
     async with db.session() as session, session.begin():
         (await _cursor(session, actor)).cursor = {"flow": "broadcast", "step": "text"}
 
 
 async def in_broadcast(db: Database, actor: Actor) -> bool:
+    """Is this person composing a broadcast (their typed text is its text)?"""
+    if not actor.may(Action.BROADCAST):
+        return False
     async with db.read_session() as session:
         conversation = await session.get(Conversation, actor.person_id)
         return bool(conversation and (conversation.cursor or {}).get("flow") == "broadcast")
 
 
 async def take_text(db: Database, actor: Actor, text: str) -> Audiences:
-    require_coordinator(actor)
+    """The coordinator's text is kept and they are asked whom to send it to."""
+    actor.require(Action.BROADCAST)
     text = text.strip()
     if text and not visible(text):
         raise ServiceError("invisible_text")
@@ -112,7 +114,8 @@ def recipients(units: list[UnitProgress], audience: str) -> tuple[list[Contact],
 
 
 async def choose_audience(db: Database, actor: Actor, audience: str) -> Preview:
-    require_coordinator(actor)
+    """The coordinator sees the broadcast with how many people and units it reaches, to confirm."""
+    actor.require(Action.BROADCAST)
     async with db.session() as session, session.begin():
         conversation = await _cursor(session, actor)
         cursor = conversation.cursor or {}
@@ -123,10 +126,11 @@ async def choose_audience(db: Database, actor: Actor, audience: str) -> Preview:
         return Preview(cursor["text"], audience, len({p.person_id for p in people}), units)
 
 
-async def confirm(db: Database, actor: Actor, render_text, send_at: datetime | None = None) -> Created:  # type: ignore[no-untyped-def]
+async def confirm(
+    db: Database, actor: Actor, render_text: Callable[[str], str], send_at: datetime | None = None, *, now: datetime
+) -> Created:
     """Queue the broadcast. `render_text(text)` gives the message as people will read it."""
-    require_coordinator(actor)
-    now = utcnow()
+    actor.require(Action.BROADCAST)
     send_at = send_at or now
     if send_at < now.replace(second=0, microsecond=0):
         raise ServiceError("broadcast_in_past")
@@ -165,23 +169,30 @@ async def confirm(db: Database, actor: Actor, render_text, send_at: datetime | N
                 )
                 for p in unique.values()
             ],
+            now,
         )
         conversation.cursor = {}
         return Created(broadcast.id, broadcast.recipients, send_at)
 
 
 async def cancel(db: Database, actor: Actor) -> None:
+    """The coordinator drops the broadcast being written; nothing is sent."""
+    actor.require(Action.BROADCAST)
     async with db.session() as session, session.begin():
         (await _cursor(session, actor)).cursor = {}
 
 
-async def attach_report(db: Database, broadcast_id: int, chat_id: int, message_id: int) -> None:
+async def attach_report(db: Database, actor: Actor, broadcast_id: int, chat_id: int, message_id: int) -> None:
+    """The message the delivery report is kept up to date in (only the broadcast's author's)."""
+    actor.require(Action.BROADCAST)
     async with db.session() as session, session.begin():
         broadcast = await session.get(Broadcast, broadcast_id)
+        if broadcast is None or broadcast.created_by != actor.person_id:
+            raise ServiceError("unknown_item")
         broadcast.report_chat_id, broadcast.report_message_id = chat_id, message_id
 
 
-async def open_reports(db: Database) -> list[Report]:
+async def open_reports(db: Database, now: datetime) -> list[Report]:
     """Delivery reports still being updated; a finished one is marked and reported one last time."""
     async with db.read_session() as session:
         rows = (
@@ -197,7 +208,7 @@ async def open_reports(db: Database) -> list[Report]:
     for broadcast in rows:
         counts = await batch_counts(db, f"bc:{broadcast.id}")
         reports.append(Report(broadcast.id, broadcast.report_chat_id, broadcast.report_message_id, counts))
-        if counts.done and broadcast.send_at <= utcnow():
+        if counts.done and broadcast.send_at <= now:
             async with db.session() as session, session.begin():
                 (await session.get(Broadcast, broadcast.id)).finished = True
     return reports

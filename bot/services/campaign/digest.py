@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.services.access import Actor, NotAllowed
-from bot.services.campaign.progress import open_periods, period_progress
+from bot.campaign_calendar import TIMEZONE
+from bot.services.access import Actor
+from bot.services.campaign.periods import open_periods
+from bot.services.campaign.progress import period_progress
+from bot.services.permissions import Action
 from bot.services.results.scores import load_period_scores
 from storage.db import Database
 from storage.models import Person
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,7 @@ class Digest:
 
 async def toggle_digest(db: Database, actor: Actor) -> bool:
     """Switch the leader's Monday digest on or off; returns the new setting."""
-    if not any(r.role == "leader" for r in actor.roles):
-        raise NotAllowed(role="leader")
+    actor.require(Action.DIGEST)
     async with db.session() as session, session.begin():
         person = await session.get(Person, actor.person_id, with_for_update=True)
         person.weekly_digest = not person.weekly_digest
@@ -44,12 +43,14 @@ async def toggle_digest(db: Database, actor: Actor) -> bool:
 
 
 async def digest_enabled(db: Database, actor: Actor) -> bool:
+    """Whether the leader receives the Monday digest."""
     async with db.read_session() as session:
         return bool((await session.get(Person, actor.person_id)).weekly_digest)
 
 
 async def due_digests(db: Database, now: datetime) -> list[Digest]:
-    week = now.astimezone(VN).strftime("%G-W%V")
+    """The Monday digests leaders receive this week: their unit's progress and provisional rank."""
+    week = now.astimezone(TIMEZONE).strftime("%G-W%V")
     out: list[Digest] = []
     async with db.read_session() as session:
         subscribed = set((await session.execute(select(Person.id).where(Person.weekly_digest.is_(True)))).scalars())

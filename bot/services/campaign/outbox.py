@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import Membership, Outbox, OutboxWindow, Person
-from storage.types import utcnow
 
 MAX_ATTEMPTS = 8
 STALE_AFTER = timedelta(seconds=60)
@@ -69,8 +68,9 @@ class BatchCounts:
         return self.by_state.get("pending", 0) + self.by_state.get("sending", 0) == 0
 
 
-async def enqueue_in(session: AsyncSession, messages: Iterable[NewMessage]) -> int:
-    """Insert messages whose dedupe key is new; returns how many were new."""
+async def enqueue_in(session: AsyncSession, messages: Iterable[NewMessage], now: datetime) -> int:
+    """Insert messages whose dedupe key is new (due at `now` unless they say when); returns how many
+    were new."""
     rows = [
         {
             "dedupe_key": m.dedupe_key,
@@ -81,9 +81,9 @@ async def enqueue_in(session: AsyncSession, messages: Iterable[NewMessage]) -> i
             "batch": m.batch,
             "state": "pending",
             "attempts": 0,
-            "not_before": m.not_before or utcnow(),
+            "not_before": m.not_before or now,
             "error": "",
-            "created_at": utcnow(),
+            "created_at": now,
         }
         for m in messages
     ]
@@ -99,17 +99,17 @@ async def enqueue_in(session: AsyncSession, messages: Iterable[NewMessage]) -> i
     return added
 
 
-async def enqueue(db: Database, messages: Iterable[NewMessage]) -> int:
+async def enqueue(db: Database, messages: Iterable[NewMessage], now: datetime) -> int:
+    """Queue messages for the sender (a message already queued under its dedupe key is not queued again)."""
     async with db.session() as session, session.begin():
-        return await enqueue_in(session, messages)
+        return await enqueue_in(session, messages, now)
 
 
 async def claim(
-    db: Database, rate: float, now: datetime | None = None, limit: int = 50, stale_after: timedelta = STALE_AFTER
+    db: Database, rate: float, now: datetime, limit: int = 50, stale_after: timedelta = STALE_AFTER
 ) -> list[Claimed]:
     """Take the messages this sender may send now: within the global rate (for all senders
     together), at most one per chat per second, due ones first."""
-    now = now or utcnow()
     async with db.session() as session, session.begin():
         await session.execute(
             update(Outbox)
@@ -162,9 +162,8 @@ async def claim(
         return claimed
 
 
-async def finish(db: Database, outcomes: Iterable[Outcome], now: datetime | None = None) -> list[int]:
+async def finish(db: Database, outcomes: Iterable[Outcome], now: datetime) -> list[int]:
     """Record what happened; returns the persons found unreachable (403) for reporting."""
-    now = now or utcnow()
     unreachable: list[int] = []
     async with db.session() as session, session.begin():
         pause_until = None
@@ -199,6 +198,7 @@ async def finish(db: Database, outcomes: Iterable[Outcome], now: datetime | None
 
 
 async def batch_counts(db: Database, batch: str) -> BatchCounts:
+    """How far a broadcast or reminder round has gone: its messages by state."""
     async with db.read_session() as session:
         rows = (
             await session.execute(
@@ -211,6 +211,7 @@ async def batch_counts(db: Database, batch: str) -> BatchCounts:
 
 
 async def pending_count(db: Database) -> int:
+    """How many messages wait to be sent."""
     async with db.read_session() as session:
         return (
             await session.execute(
@@ -237,6 +238,7 @@ async def coordinator_chats(db: Database) -> list[tuple[int, int]]:
 
 
 async def person_names(db: Database, person_ids: list[int]) -> list[str]:
+    """The names of people, for a coordinator's notice (e.g. who blocked the bot)."""
     async with db.read_session() as session:
         rows = await session.execute(select(Person.full_name).where(Person.id.in_(person_ids)).order_by(Person.id))
         return [name or "?" for (name,) in rows]

@@ -6,17 +6,24 @@ deadline) is written to `period_change` with the reason given."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.campaign_calendar import local_date
-from bot.services.admin.frameworks import publish_in
+from bot.services.access import Actor
+from bot.services.admin.frameworks import framework_by_hash, publish_in
 from bot.services.errors import ServiceError
+from bot.services.permissions import Action
+from scoring import Framework
+from scoring.states import VISIBLE_PERIOD_STATES, PeriodState
 from storage.db import Database
-from storage.models import FrameworkVersion, Period, PeriodChange
+from storage.models import FrameworkVersion, Period, PeriodChange, Unit
 from storage.queries import latest_framework_version
 
 TRANSITIONS = {
@@ -57,6 +64,7 @@ def _info(period: Period, version: FrameworkVersion) -> PeriodInfo:
 
 async def open_period(
     db: Database,
+    actor: Actor,
     framework_ref: str,
     year: int,
     deadline: date,
@@ -67,6 +75,7 @@ async def open_period(
 ) -> PeriodInfo:
     """Open a period on the newest published version of a framework (publishing the file if needed).
     A framework has one period a year: a second one is opened only with `again_reason`."""
+    actor.require(Action.MANAGE_PERIODS)
     async with db.session() as session, session.begin():
         version = await latest_framework_version(session, framework_ref)
         if version is None:
@@ -108,6 +117,7 @@ async def open_period(
 
 
 async def get_period(db: Database, period_id: int) -> PeriodInfo:
+    """The operator sees one period: its framework, year, title, state and deadline."""
     async with db.read_session() as session:
         period = await session.get(Period, period_id)
         if period is None:
@@ -115,9 +125,12 @@ async def get_period(db: Database, period_id: int) -> PeriodInfo:
         return _info(period, await session.get(FrameworkVersion, period.framework_version_id))
 
 
-async def change_state(db: Database, period_id: int, action: str, reason: str | None = None) -> PeriodInfo:
+async def change_state(
+    db: Database, actor: Actor, period_id: int, action: str, reason: str | None = None
+) -> PeriodInfo:
     """One step of the cycle. Publishing and taking results back are recorded; taking them back
     needs a reason (people have seen the results)."""
+    actor.require(Action.MANAGE_PERIODS)
     allowed, target = TRANSITIONS[action]
     if action == "unpublish":
         reason = _checked_reason(reason)
@@ -134,9 +147,12 @@ async def change_state(db: Database, period_id: int, action: str, reason: str | 
         return _info(period, version)
 
 
-async def set_deadline(db: Database, period_id: int, deadline: date, reason: str = "") -> tuple[date, PeriodInfo]:
+async def set_deadline(
+    db: Database, actor: Actor, period_id: int, deadline: date, reason: str = ""
+) -> tuple[date, PeriodInfo]:
     """Move the deadline of a period not yet published; returns the old deadline and the period.
     Reminders follow at once (they are planned from the deadline each time)."""
+    actor.require(Action.MANAGE_PERIODS)
     async with db.session() as session, session.begin():
         period = await session.get(Period, period_id, with_for_update=True)
         if period is None:
@@ -169,6 +185,7 @@ def _change(period: Period, action: str, from_state: str, to_state: str, reason:
 
 
 async def list_periods(db: Database) -> list[PeriodInfo]:
+    """The operator sees every period, oldest first."""
     async with db.read_session() as session:
         rows = await session.execute(
             select(Period, FrameworkVersion)
@@ -181,3 +198,39 @@ async def list_periods(db: Database) -> list[PeriodInfo]:
 def deadline_passed(deadline: date, now: datetime) -> bool:
     """The deadline is the whole day in the province's time zone."""
     return local_date(now) > deadline
+
+
+class _Stated(Protocol):
+    state: str
+
+
+P = TypeVar("P", bound=_Stated)
+
+
+def pick_period(candidates: Sequence[tuple[P, Framework]], cohort: str) -> tuple[P, Framework] | None:
+    """The period a unit works in: the newest open one that covers its cohort, else the newest
+    visible one (candidates come newest first)."""
+    covering = [c for c in candidates if not c[1].ranking.cohorts or cohort in {k.code for k in c[1].ranking.cohorts}]
+    open_ones = [c for c in covering if c[0].state == PeriodState.OPEN]
+    return (open_ones or covering or [None])[0]
+
+
+async def current_period(session: AsyncSession, unit: Unit) -> tuple[Period, Framework] | None:
+    """`pick_period` for the ORM's readers (progress, results)."""
+    rows = (
+        await session.execute(
+            select(Period, FrameworkVersion.content_hash)
+            .join(FrameworkVersion, FrameworkVersion.id == Period.framework_version_id)
+            .where(Period.state.in_(VISIBLE_PERIOD_STATES))
+            .order_by(Period.id.desc())
+        )
+    ).all()
+    candidates = [(p, await framework_by_hash(session, p.framework_version_id, h)) for p, h in rows]
+    return pick_period(candidates, unit.cohort)
+
+
+async def open_periods(session: AsyncSession) -> list[Period]:
+    """The periods focal points answer in now, oldest first."""
+    return list(
+        (await session.execute(select(Period).where(Period.state == PeriodState.OPEN).order_by(Period.id))).scalars()
+    )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.access import Actor, NotAllowed
+from bot.campaign_calendar import local_date
+from bot.services.access import Actor
 from bot.services.admin.frameworks import framework_of
-from bot.services.assessment.context import current_period
+from bot.services.campaign.periods import current_period, open_periods
 from bot.services.errors import ServiceError
+from bot.services.permissions import Action
 from bot.services.results.scores import period_units
 from scoring import Framework
 from storage.db import Database
@@ -107,10 +110,6 @@ async def period_progress(session: AsyncSession, period: Period) -> tuple[Framew
     return framework, list(progress.values())
 
 
-async def open_periods(session: AsyncSession) -> list[Period]:
-    return list((await session.execute(select(Period).where(Period.state == "open").order_by(Period.id))).scalars())
-
-
 async def count_answers(session: AsyncSession, period_id: int) -> int:
     return (
         await session.execute(select(func.count()).select_from(Answer).where(Answer.period_id == period_id))
@@ -126,8 +125,7 @@ class ProgressReport:
 
 async def progress_report(db: Database, actor: Actor) -> ProgressReport:
     """Every unit's completion in the open period (reviewers, coordinators, admins)."""
-    if not any(r.role in ("reviewer", "coordinator", "admin") for r in actor.roles):
-        raise NotAllowed(role="coordinator")
+    actor.require(Action.VIEW_PROGRESS)
     async with db.read_session() as session:
         periods = await open_periods(session)
         if not periods:
@@ -145,8 +143,11 @@ class DeadlineInfo:
     state: str
 
 
-async def deadline_info(db: Database, actor: Actor, today: object) -> DeadlineInfo:
-    """The deadline of the person's period (their unit's, or the newest open one for campaign roles)."""
+async def deadline_info(db: Database, actor: Actor, now: datetime) -> DeadlineInfo:
+    """The deadline of the person's period (their unit's, or the newest open one for campaign roles),
+    counted in days from the campaign's date at `now`."""
+    actor.require(Action.DEADLINE)
+    today = local_date(now)
     async with db.read_session() as session:
         period = None
         if actor.unit is not None:

@@ -9,13 +9,12 @@ from datetime import date, datetime, time
 from typing import Any
 
 from bot.services.access import Actor
-from bot.services.campaign.broadcasts import require_coordinator
-from bot.services.campaign.progress import open_periods
+from bot.services.campaign.periods import open_periods
 from bot.services.campaign.reminders import next_reminder, policy_of
 from bot.services.errors import ServiceError
+from bot.services.permissions import Action
 from storage.db import Database
 from storage.models import Period
-from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +68,9 @@ def checked_policy(
     return policy
 
 
-async def set_policy(db: Database, period_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+async def set_policy(db: Database, actor: Actor, period_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """The coordinator changes when a period's reminders go out and sees the policy now in force."""
+    actor.require(Action.SET_REMINDERS)
     async with db.session() as session, session.begin():
         period = await session.get(Period, period_id, with_for_update=True)
         if period is None:
@@ -113,14 +114,12 @@ def _view(period: Period, periods: list[Period], now: datetime) -> PolicyView:
     )
 
 
-async def policy_view(
-    db: Database, actor: Actor, period_id: int | None = None, now: datetime | None = None
-) -> PolicyView:
+async def policy_view(db: Database, actor: Actor, period_id: int | None = None, *, now: datetime) -> PolicyView:
     """The reminder policy of an open period (the newest by default), for a coordinator."""
-    require_coordinator(actor)
+    actor.require(Action.SET_REMINDERS)
     async with db.read_session() as session:
         period, periods = await _open_period(session, period_id)
-        return _view(period, periods, now or utcnow())
+        return _view(period, periods, now)
 
 
 def change_for(choice: str, policy: dict[str, Any]) -> dict[str, Any] | None:
@@ -149,15 +148,13 @@ def change_for(choice: str, policy: dict[str, Any]) -> dict[str, Any] | None:
     raise ServiceError("unknown_item")
 
 
-async def change_policy(
-    db: Database, actor: Actor, period_id: int, choice: str, now: datetime | None = None
-) -> PolicyView:
+async def change_policy(db: Database, actor: Actor, period_id: int, choice: str, now: datetime) -> PolicyView:
     """Apply one button of the chat editor to an open period's policy, in one transaction."""
-    require_coordinator(actor)
+    actor.require(Action.SET_REMINDERS)
     async with db.session() as session, session.begin():
         period, periods = await _open_period(session, period_id)
         await session.refresh(period, with_for_update=True)
         changes = change_for(choice, policy_of(period.reminder_policy))
         _apply(period, changes or {}, replace=changes is None)
         logger.info("person %s changed the reminder policy of period %s (%s)", actor.person_id, period.id, choice)
-        return _view(period, periods, now or utcnow())
+        return _view(period, periods, now)

@@ -16,7 +16,8 @@ from typing import Any
 
 from bot.campaign_calendar import TIMEZONE as VN
 from bot.campaign_calendar import is_working_day, working_day_on_or_before, working_days_between
-from bot.services.campaign.progress import open_periods, period_progress
+from bot.services.campaign.periods import open_periods
+from bot.services.campaign.progress import period_progress
 from storage.db import Database
 
 DEFAULT_POLICY: dict[str, Any] = {
@@ -88,6 +89,7 @@ def next_reminder(
 
 
 async def due_reminders(db: Database, now: datetime) -> list[DueReminder]:
+    """The reminders focal points and leaders of units still behind receive now, by the period's policy."""
     due: list[DueReminder] = []
     async with db.read_session() as session:
         for period in await open_periods(session):

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.campaign_calendar import TIMEZONE, local_date
 from bot.services.admin.frameworks import framework_of, publish_in
 from bot.services.assessment.answers import record_history, snapshot, write_answer
 from bot.services.demo.data import (
@@ -51,10 +51,8 @@ from storage.models import (
     Review,
     Unit,
 )
-from storage.types import utcnow
 
 DEMO_FRAMEWORK = "demo-tinh-2026"
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -93,10 +91,13 @@ def person_name(rng: random.Random) -> str:
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
-async def seed_demo(db: Database, store: EvidenceStore, *, today: date | None = None, seed: int = 2026) -> DemoReport:
+async def seed_demo(
+    db: Database, store: EvidenceStore, *, now: datetime, today: date | None = None, seed: int = 2026
+) -> DemoReport:
+    """The demo province at `now`: its open period's deadline a week after `today` (the campaign's
+    date at `now` unless given)."""
     rng = random.Random(seed)
-    now = utcnow()
-    today = today or now.astimezone(VN).date()
+    today = today or local_date(now)
     files: dict[str, bytes] = {}
     async with db.session() as session, session.begin():
         if (await session.execute(select(func.count()).select_from(Unit))).scalar_one():
@@ -114,7 +115,7 @@ async def seed_demo(db: Database, store: EvidenceStore, *, today: date | None = 
             title=f"{framework.title} — {today.year - 1}",
             deadline=date(today.year - 1, 11, 30),
             state="published",
-            opens_at=datetime(today.year - 1, 9, 1, tzinfo=VN),
+            opens_at=datetime(today.year - 1, 9, 1, tzinfo=TIMEZONE),
         )
         session.add(previous)
         await session.flush()

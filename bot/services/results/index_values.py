@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.services.admin.spreadsheets import csv_delimiter
 from bot.services.errors import InputFileError
 from scoring import Framework, UnitInput, parse_decimal
 from scoring.numbers import ONE, ZERO
@@ -29,12 +30,6 @@ class UnitValues:
         return UnitInput(code=self.unit_code, name=self.unit_name, cohort=self.cohort, index_values=self.values)
 
 
-def sniff_dialect(text: str) -> str:
-    """Excel in a Vietnamese locale writes ';' between fields because ',' is the decimal mark."""
-    first = text.splitlines()[0] if text else ""
-    return ";" if first.count(";") > first.count(",") else ","
-
-
 def read_index_values(framework: Framework, data: bytes | str) -> list[UnitValues]:
     """Parse and check the whole file; the first bad line raises InputFileError."""
     return _read(framework, data, None)
@@ -49,7 +44,7 @@ def read_index_values_all(framework: Framework, data: bytes | str) -> tuple[list
 
 def _read(framework: Framework, data: bytes | str, errors: list[InputFileError] | None) -> list[UnitValues]:
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
-    rows = list(csv.reader(io.StringIO(text), delimiter=sniff_dialect(text)))
+    rows = list(csv.reader(io.StringIO(text), delimiter=csv_delimiter(text)))
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if not rows:

@@ -12,14 +12,14 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bot.services.access import Actor, NotAllowed
-from bot.services.assessment.context import NoPeriod, current_period
+from bot.services.assessment.context import NoPeriod
+from bot.services.campaign.periods import current_period
+from bot.services.permissions import Action
 from bot.services.results.scores import PeriodScores, load_period_scores
 from scoring import CohortResult, RankedUnit, compare_periods, weakest_sub_indices
 from scoring.analysis import Change, WhatIf, what_if
 from storage.db import Database
 from storage.models import Answer, Evidence, Period, Unit
-
-VIEW_ROLES = ("leader", "focal_point", "reviewer", "coordinator", "admin")
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ class Weakest:
 
 async def _unit_for(session, actor: Actor, unit_id: int | None) -> Unit:  # type: ignore[no-untyped-def]
     role = actor.unit if unit_id is None else next((r for r in actor.units() if r.unit_id == unit_id), None)
-    if role is None or not any(actor.has(r, role.unit_id) for r in VIEW_ROLES):
+    actor.require(Action.VIEW_RESULTS, role.unit_id if role else unit_id)
+    if role is None:  # a campaign-wide role: no unit of its own to show
         raise NotAllowed(unit=unit_id)
     return await session.get(Unit, role.unit_id)
 
@@ -75,6 +76,7 @@ async def _current(session, actor: Actor, unit_id: int | None) -> tuple[Unit, Pe
 
 
 async def standing(db: Database, actor: Actor, show_peer_names: bool = True, unit_id: int | None = None) -> Standing:
+    """The leader sees the unit's points, provisional rank in its cohort and the cohort's figures."""
     async with db.read_session() as session:
         unit, period, scores = await _current(session, actor, unit_id)
         return await _standing(session, unit, period, scores, show_peer_names)
@@ -122,6 +124,7 @@ async def _standing(session, unit: Unit, period: Period, scores: PeriodScores, p
 
 
 async def weakest(db: Database, actor: Actor, limit: int = 8, show_peer_names: bool = True) -> Weakest:
+    """The leader sees the items where the unit loses the most points."""
     async with db.read_session() as session:
         unit, period, scores = await _current(session, actor, None)
         view = await _standing(session, unit, period, scores, show_peer_names)

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete
 
+from bot.services.access import Actor
 from bot.services.admin.frameworks import framework_of
 from bot.services.errors import InputFileError, InputFileErrors, ServiceError
+from bot.services.permissions import Action
 from bot.services.results.index_values import read_index_values_all
 from storage.db import Database
 from storage.models import PublishedResult
@@ -20,9 +22,10 @@ class ResultsReport:
     values: int
 
 
-async def import_results(db: Database, period_id: int, data: bytes, source: str = "") -> ResultsReport:
+async def import_results(db: Database, actor: Actor, period_id: int, data: bytes, source: str = "") -> ResultsReport:
     """Replace the period's published values by the file's, in one transaction; every bad line
     of the file is reported at once (InputFileErrors), and then nothing changes."""
+    actor.require(Action.MANAGE_PERIODS)
     async with db.session() as session, session.begin():
         found = await period_with_framework(session, period_id)
         if found is None:

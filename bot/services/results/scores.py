@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.admin.frameworks import framework_of
 from bot.services.errors import ServiceError
-from scoring import AnswerInput, CohortResult, Framework, InvalidAnswer, UnitInput, parse_answer, score_all, score_unit
-from scoring.cohort import rank_results
-from scoring.unit import RelativeStats
+from scoring import AnswerInput, CohortResult, Framework, UnitInput, score_all, score_unit
+from scoring.cohort import expects_value, minmax_range, rank_results
+from scoring.unit import RelativeStats, read_stored
 from storage.db import Database
 from storage.models import Answer, Period, PublishedResult, Unit
 from storage.queries import period_with_framework
@@ -86,13 +86,10 @@ def _stored(framework: Framework, raw: Any, period_id: int, unit_id: int, code: 
     """A stored answer read back, or None when it no longer fits its item (a framework edited under
     a period, a value stored before the bounds existed): such an answer is left out, and logged by
     item, never by value, rather than breaking the ranking."""
-    try:
-        if not isinstance(raw, dict):
-            raise InvalidAnswer("not_a_mapping")
-        return parse_answer(framework.sub_index(code), raw)
-    except (InvalidAnswer, ArithmeticError, TypeError, ValueError, AttributeError):
+    parsed = read_stored(framework.sub_index(code), raw)
+    if parsed is None:
         logger.warning("stored answer no longer fits: period=%s unit=%s item=%s", period_id, unit_id, code)
-        return None
+    return parsed
 
 
 async def period_units(session: AsyncSession, framework: Framework, with_data: set[int]) -> list[Unit]:
@@ -106,6 +103,7 @@ async def period_units(session: AsyncSession, framework: Framework, with_data: s
 
 
 async def period_scores(db: Database, period_id: int) -> PeriodScores:
+    """Every unit of a period scored and ranked per cohort, from the stored answers."""
     async with db.read_session() as session:
         return await load_period_scores(session, period_id)
 
@@ -131,28 +129,36 @@ async def compact_period_scores(session: AsyncSession, period_id: int) -> Period
         u.id: u
         for u in await period_units(session, framework, set(published) | await _answering_units(session, period_id))
     }
-    relative_codes = [s.code for s in framework.sub_indices if s.method.relative]
+    # Min-max ranges first, by the rule the full scoring uses (scoring.cohort.expects_value).
+    relative_subs = [s for s in framework.sub_indices if s.method.relative]
     values: dict[tuple[str, str], list[Decimal]] = {}
-    if relative_codes:
+    if relative_subs:
         for unit_id, code, raw in await session.execute(
             select(Answer.unit_id, Answer.sub_index_code, Answer.raw).where(
-                Answer.period_id == period_id, Answer.sub_index_code.in_(relative_codes), Answer.raw.is_not(None)
+                Answer.period_id == period_id,
+                Answer.sub_index_code.in_([s.code for s in relative_subs]),
+                Answer.raw.is_not(None),
             )
         ):
-            parsed = _stored(framework, raw, period_id, unit_id, code) if unit_id in units else None
+            unit = units.get(unit_id)
+            if unit is None or not expects_value(
+                framework.sub_index(code), unit.attributes or {}, published.get(unit_id, {})
+            ):
+                continue
+            parsed = _stored(framework, raw, period_id, unit_id, code)
             if parsed is not None:
-                values.setdefault((units[unit_id].cohort, code), []).append(parsed["value"])
-    by_cohort_size: dict[str, int] = {}
-    for unit in units.values():
-        by_cohort_size[unit.cohort] = by_cohort_size.get(unit.cohort, 0) + 1
-    relative = {
-        cohort: {
-            code: RelativeStats(min(v), max(v), len(v) >= by_cohort_size[cohort])
-            for (c, code), v in values.items()
-            if c == cohort
-        }
-        for cohort in by_cohort_size
-    }
+                values.setdefault((unit.cohort, code), []).append(parsed["value"])
+    expected: dict[tuple[str, str], int] = {}
+    relative: dict[str, dict[str, RelativeStats]] = {}
+    for unit_id, unit in units.items():
+        relative.setdefault(unit.cohort, {})
+        for sub in relative_subs:
+            if expects_value(sub, unit.attributes or {}, published.get(unit_id, {})):
+                expected[(unit.cohort, sub.code)] = expected.get((unit.cohort, sub.code), 0) + 1
+    for (cohort, code), given in values.items():
+        found = minmax_range(given, expected[(cohort, code)])
+        if found is not None:
+            relative[cohort][code] = found
     results: dict[str, list] = {}
     current: int | None = None
     answers: dict[str, AnswerInput] = {}

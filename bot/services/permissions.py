@@ -1,0 +1,80 @@
+"""Who may do what: one table of role × action, read by every use case (`Actor.require`), the menu
+(`Actor.may`) and the authorization test (every cell).
+
+A unit-scoped action needs a role that grants it in that unit, or a campaign-wide role (reviewer,
+coordinator, admin: held with no unit) that grants it. Any other action needs a role that grants it,
+wherever that role is held. The CLI acts as `SYSTEM` (bot.services.access), whose row is `system`.
+
+The check runs on every update of the focal point's path: a dict lookup and a frozenset membership
+test per role the person holds, no query.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    ANSWER = "answer"  # the unit's self-assessment: answers, evidence, summary, submit
+    UNIT_REPORT = "unit_report"  # the unit's self-assessment report (Word)
+    VIEW_RESULTS = "view_results"  # the unit's rank, weakest items, overview, charts
+    DIGEST = "digest"  # the weekly digest of one's units, on or off
+    DEADLINE = "deadline"  # the deadline of one's period
+    REVIEW = "review"  # the review queue and its decisions
+    VIEW_PROGRESS = "view_progress"  # every unit's completion in the open period
+    BROADCAST = "broadcast"  # messages to focal points, units behind, a cohort or the leaders
+    SET_REMINDERS = "set_reminders"  # when the bot reminds units that are behind
+    EXPORT = "export"  # every answer and evidence file of a period
+    MANAGE_PEOPLE = "manage_people"  # who holds which role; remove roles, revoke invitations
+    INVITE = "invite"  # issue invitations
+    IMPORT_UNITS = "import_units"  # create and update units from a sheet
+    PUBLISH_FRAMEWORK = "publish_framework"  # check and publish a framework workbook
+    MANAGE_PERIODS = "manage_periods"  # open, publish, close periods; deadlines; official results
+    CAMPAIGN_REPORT = "campaign_report"  # the campaign report (Word): every cohort's ranking
+
+
+UNIT_SCOPED: frozenset[Action] = frozenset({Action.ANSWER, Action.UNIT_REPORT, Action.VIEW_RESULTS})
+
+_COORDINATING = frozenset(
+    {Action.REVIEW, Action.VIEW_PROGRESS, Action.BROADCAST, Action.SET_REMINDERS, Action.CAMPAIGN_REPORT}
+)
+_ADMINISTERING = frozenset(
+    {
+        Action.EXPORT,
+        Action.MANAGE_PEOPLE,
+        Action.INVITE,
+        Action.IMPORT_UNITS,
+        Action.PUBLISH_FRAMEWORK,
+    }
+)
+
+PERMISSIONS: dict[str, frozenset[Action]] = {
+    "focal_point": frozenset({Action.ANSWER, Action.UNIT_REPORT, Action.VIEW_RESULTS, Action.DEADLINE}),
+    "leader": frozenset({Action.UNIT_REPORT, Action.VIEW_RESULTS, Action.DIGEST, Action.DEADLINE}),
+    "reviewer": frozenset({Action.REVIEW, Action.VIEW_PROGRESS, Action.DEADLINE}),
+    "coordinator": _COORDINATING | {Action.DEADLINE},
+    "admin": _ADMINISTERING | (_COORDINATING - {Action.REVIEW}) | {Action.DEADLINE},
+    # the command line on the server (`dti-bot ...`): whoever runs it owns the campaign's data
+    "system": _ADMINISTERING
+    | {Action.MANAGE_PERIODS, Action.SET_REMINDERS, Action.UNIT_REPORT, Action.CAMPAIGN_REPORT},
+}
+
+NOTHING: frozenset[Action] = frozenset()
+
+
+def allowed(role: str) -> frozenset[Action]:
+    return PERMISSIONS.get(role, NOTHING)
+
+
+def table_markdown() -> str:
+    """The table as Markdown (for the docs and the closing notes): one row per action."""
+    roles = list(PERMISSIONS)
+    lines = [
+        "| action | scope | " + " | ".join(roles) + " |",
+        "|---|---|" + "---|" * len(roles),
+    ]
+    for action in Action:
+        scope = "unit" if action in UNIT_SCOPED else "campaign"
+        cells = " | ".join("✓" if action in PERMISSIONS[r] else "" for r in roles)
+        lines.append(f"| {action.value} | {scope} | {cells} |")
+    return "\n".join(lines)
