@@ -141,3 +141,125 @@ def test_a_crash_of_the_process_is_logged_through_the_same_filter(log_output):
     sys.excepthook(caught.type, caught.value, caught.tb)  # what Python calls for an uncaught exception
     written = log_output()
     assert MARKER not in written and "uncaught ValidationError" in written
+
+
+# --- Logs a server can keep: no routine lines, every line JSON when JSON is chosen ------------------
+
+
+@pytest.fixture(params=["plain", "json"])
+def server_log(request):
+    """setup_logging as `dti-bot run` calls it, written to a buffer; restores what it changes
+    (handlers, levels, the warnings capture and both crash hooks)."""
+    import threading
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, sys.excepthook, threading.excepthook)
+    levels = {name: logging.getLogger(name).level for name in ("apscheduler", "aiohttp.access")}
+    setup_logging("INFO", as_json=request.param == "json")
+    buffer = io.StringIO()
+    root.handlers[0].setStream(buffer)
+    try:
+        yield request.param, buffer.getvalue
+    finally:
+        root.handlers[:], root.level, sys.excepthook, threading.excepthook = saved
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+        logging.captureWarnings(False)
+
+
+def lines_of(mode: str, written: str) -> list[str]:
+    """The records written: JSON lines (each must parse), or the plain lines that start a record
+    (a traceback's lines follow its record's line)."""
+    lines = written.strip().splitlines()
+    if mode == "json":
+        for line in lines:
+            json.loads(line)  # every line is one JSON object
+        return lines
+    return [line for line in lines if line[:4].isdigit() and line[4:5] == "-"]
+
+
+async def test_the_scheduler_runs_its_jobs_without_a_line_and_a_failing_job_is_logged_with_its_traceback(
+    server_log,
+):
+    import asyncio
+    from datetime import UTC, datetime
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    mode, written = server_log
+    runs = []
+
+    async def routine() -> None:
+        runs.append(1)
+
+    async def broken() -> None:
+        raise LookupError("no such period")
+
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(routine, "interval", seconds=0.05, next_run_time=datetime.now(UTC))
+    scheduler.add_job(broken, "date", run_date=datetime.now(UTC))
+    scheduler.start()
+    try:
+        while len(runs) < 5:
+            await asyncio.sleep(0.02)
+    finally:
+        scheduler.shutdown(wait=False)
+    lines = lines_of(mode, written())
+    assert not [line for line in lines if "Running job" in line or "executed successfully" in line]
+    assert len(lines) == 1 and "raised an exception" in lines[0]
+    entry = json.loads(lines[0]) if mode == "json" else None
+    traceback_text = entry["exception"] if entry else written()
+    assert "Traceback (most recent call last)" in traceback_text and "LookupError: no such period" in traceback_text
+
+
+class CountingSender:
+    def __init__(self, sends: int) -> None:
+        self.sends = sends
+
+    async def drain(self) -> int:
+        return self.sends
+
+
+async def test_the_outbox_job_writes_a_line_only_when_it_sent_something(server_log):
+    from bot.clock import Clock
+    from bot.scheduler import Jobs
+
+    mode, written = server_log
+    await Jobs(None, None, CountingSender(0), Clock()).drain_outbox()
+    assert written() == ""
+    await Jobs(None, None, CountingSender(3), Clock()).drain_outbox()
+    (line,) = lines_of(mode, written())
+    assert "sent 3 queued messages" in line
+
+
+def test_warnings_and_a_crash_in_a_thread_are_log_lines_too(server_log):
+    import threading
+    import warnings
+
+    mode, written = server_log
+    warnings.warn("the old setting is ignored", UserWarning, stacklevel=1)
+    worker = threading.Thread(target=lambda: 1 / 0, name="exporter")
+    worker.start()
+    worker.join()
+    lines = lines_of(mode, written())
+    assert any("the old setting is ignored" in line for line in lines)
+    (crash,) = [line for line in lines if "uncaught ZeroDivisionError in thread exporter" in line]
+    assert "Traceback (most recent call last)" in written()
+    if mode == "json":
+        assert "ZeroDivisionError: division by zero" in json.loads(crash)["exception"]
+
+
+def test_a_command_that_fails_after_json_logging_is_set_up_says_so_in_a_json_line(server_log):
+    import typer
+
+    from bot.cli.output import fail
+
+    mode, written = server_log
+    with pytest.raises(typer.Exit) as exit_info:
+        fail("Mã bot bị từ chối (401).")
+    assert exit_info.value.exit_code == 2
+    if mode == "json":
+        (line,) = lines_of(mode, written())
+        assert json.loads(line)["message"] == "Mã bot bị từ chối (401)."
+    else:
+        assert written() == ""  # plain logs: the line goes to stderr as for every command

@@ -113,11 +113,11 @@ async def test_a_newcomer_picks_a_persona_on_a_phone_answers_with_a_button_and_s
         await page.click(".keyboard button:has-text('Tự đánh giá')")
         taps += 1
         await page.wait_for_selector("text=1.1 Người đứng đầu", timeout=20_000)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
+        shot = small_png(await page.screenshot())  # the question card with its answers: the README's picture
         await page.click(".keyboard button:has-text('Thủ trưởng đơn vị làm Trưởng ban')")
         taps += 1
         await page.wait_for_selector("text=Đã ghi 1.1: 8/8 điểm", timeout=20_000)
-        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
-        shot = small_png(await page.screenshot())
 
         await page.click("#to-deadline")  # the bot's clock to the deadline's morning: the reminder comes
         taps += 1
