@@ -39,9 +39,7 @@ def test_the_clock_moves_forward_only():
     assert clock.move_to(later - timedelta(days=2)) >= later  # an instant already past: no move
 
 
-async def test_one_tap_on_a_reminder_morning_plans_the_reminders_and_the_deadline_tap_lands_on_its_morning(
-    db, store
-):
+async def test_one_tap_on_a_reminder_morning_plans_the_reminders_and_the_deadline_tap_lands_on_its_morning(db, store):
     clock = Clock()
     clock.move_to(local(2026, 11, 30, 10))  # Monday: the demo period's deadline is Monday 07/12
     await seed_demo(db, store, now=clock.now())

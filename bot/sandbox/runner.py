@@ -8,6 +8,7 @@ import errno
 import logging
 import signal
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -90,7 +91,7 @@ async def run_sandbox(config: Settings, host: str, port: int) -> None:
         bot = create_bot(SANDBOX_TOKEN, api_url)
         dispatcher = create_dispatcher(db, store, sandbox_settings, clock)
         async with background_jobs(db, bot, SANDBOX_TOKEN, sandbox_settings, clock) as jobs:
-            app[CLIENT_API].clock_control = SandboxClock(clock, db, jobs)
+            app[CLIENT_API].clock_control = SandboxClock(clock, db, jobs, folder)
             print(
                 _("Sandbox ready: open {url} in a browser and pick a persona (Ctrl+C to stop).").format(
                     url=f"{api_url}/"
@@ -144,27 +145,37 @@ class SandboxClock:
     something happens: the next working morning (reminders go out in working hours of working
     days), or the morning the open period's deadline reminder goes out."""
 
-    def __init__(self, clock: Clock, db: Database, jobs: Jobs) -> None:
-        self.clock, self.db, self.jobs = clock, db, jobs
+    def __init__(self, clock: Clock, db: Database, jobs: Jobs, folder: Path | None = None) -> None:
+        self.clock, self.db, self.jobs, self.folder = clock, db, jobs, folder  # folder: the sandbox's data
+
+    def _start_again(self, message: str) -> str:
+        if self.folder is None:
+            return message
+        hint = _("To start again with fresh demo data, stop the sandbox and delete {folder}.")
+        return f"{message} {hint.format(folder=self.folder)}"
 
     def view(self) -> dict[str, Any]:
         now = self.clock.now()
         local = now.astimezone(TIMEZONE)
-        label = f"{_(WEEKDAYS[local.weekday()])} {local:%d/%m/%Y %H:%M}"
+        weekday = _(WEEKDAYS[local.weekday()])
+        label = f"{weekday} {local:%d/%m/%Y %H:%M}"
         return {"now": now.isoformat(), "epoch": now.timestamp(), "label": label}
 
     async def move(self, where: str) -> dict[str, Any]:
         if where == "deadline":
             deadline = await self._open_deadline()
             if deadline is None:
-                return {**self.view(), "message": _("No period is open: there is no deadline to move to.")}
+                return {
+                    **self.view(),
+                    "message": self._start_again(_("No period is open: there is no deadline to move to.")),
+                }
             # The deadline's reminder goes out on the working day on or before it.
             target = datetime.combine(working_day_on_or_before(deadline), MORNING, tzinfo=TIMEZONE)
             if target <= self.clock.now():
                 return {
                     **self.view(),
-                    "message": _("The bot's clock is already at or past the deadline ({date}).").format(
-                        date=vn_date(deadline)
+                    "message": self._start_again(
+                        _("The bot's clock is already at or past the deadline ({date}).").format(date=vn_date(deadline))
                     ),
                 }
         else:

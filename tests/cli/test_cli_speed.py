@@ -121,3 +121,21 @@ def test_a_command_that_reports_a_problem_still_exits_with_code_2(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith("Không có cơ sở dữ liệu tại")
     assert "Traceback" not in done.stderr
+
+
+def test_a_sandbox_on_a_busy_port_says_so_in_one_line_with_a_free_port_to_use(tmp_path):
+    import socket
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DTI_")}
+    env["DTI_DATA_DIR"] = str(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run("sandbox", "--port", str(port), env=env)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"Cổng {port} đang được dùng")
+    other = int(re.search(r"make sandbox PORT=(\d+)", line).group(1))
+    assert other != port and f"dti-bot sandbox --port {other}" in line
+    assert not (tmp_path / "sandbox").exists()  # nothing was started
