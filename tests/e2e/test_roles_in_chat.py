@@ -93,7 +93,7 @@ async def test_an_admin_exports_from_the_chat_and_receives_the_files(demo_bot, p
     await admin.press("Xuất dữ liệu")
     await admin.expect("Đã xuất", timeout=60)
     documents = [m["document"]["file_name"] for m in emulator.state.chats[ADMIN].messages.values() if m.get("document")]
-    assert any(n.endswith(".xlsx") for n in documents) and any(n.endswith("-evidence.zip") for n in documents)
+    assert any(n.endswith(".xlsx") for n in documents) and any(n.endswith("-minh-chung.zip") for n in documents)
 
 
 async def test_a_focal_point_cannot_reach_the_review_queue_or_the_export(demo_bot, person):
