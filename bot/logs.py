@@ -158,7 +158,9 @@ class JsonFormatter(logging.Formatter):
 # job run ("Running job…", "…executed successfully"), about two a second with the outbox drained every
 # second (~50 MB a day). Their warnings and errors (a missed run, a job that raised) still pass; the
 # jobs log for themselves when they did something (bot.scheduler).
-ROUTINE_LOGGERS = ("apscheduler", "aiohttp.access")
+# Routine lines nobody reads on a server: the scheduler's every run, each HTTP request, and
+# Alembic's plugin set-up at every start (a migration that ran is reported by the bot itself).
+ROUTINE_LOGGERS = ("apscheduler", "aiohttp.access", "alembic.runtime.plugins")
 
 
 def setup_logging(

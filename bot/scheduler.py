@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from aiogram import Bot
@@ -91,28 +92,58 @@ class Jobs:
                     logger.info("delivery report %s not updated: %s", report.broadcast_id, exc.message)
 
 
+JOBS = ("plan_reminders", "drain_outbox", "refresh_reports", "plan_digests")
+
+
+class QuietWhileFailing:
+    """A job that fails the same way again and again (the database is down, the Bot API is
+    unreachable) is logged once with its traceback, then only when it works again: a job that runs
+    every second would otherwise write a traceback a second (~45 MB an hour) through an outage."""
+
+    def __init__(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
+        self.name, self.job = name, job
+        self.failing: str | None = None  # the kind of the failure being waited out
+        self.failures = 0
+
+    async def __call__(self) -> None:
+        try:
+            await self.job()
+        except Exception as exc:
+            kind = type(exc).__name__
+            self.failures += 1
+            if kind != self.failing:
+                self.failing = kind
+                logger.error("job %s failed (%s); the same failure is not logged again until it passes", self.name,
+                             kind, exc_info=exc)  # fmt: skip
+            return
+        if self.failing is not None:
+            logger.warning("job %s works again after %s failures (%s)", self.name, self.failures, self.failing)
+            self.failing, self.failures = None, 0
+
+
 def build_scheduler(jobs: Jobs) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=TIMEZONE)
+    quiet = {name: QuietWhileFailing(name, getattr(jobs, name)) for name in JOBS}
     common = {"max_instances": 1, "coalesce": True, "replace_existing": True, "misfire_grace_time": 60}
     scheduler.add_job(
-        jobs.plan_reminders,
+        quiet["plan_reminders"],
         IntervalTrigger(minutes=15, timezone=TIMEZONE),
         id="plan_reminders",
         next_run_time=jobs.clock.now() + timedelta(seconds=5),
         **common,
     )
-    scheduler.add_job(jobs.drain_outbox, IntervalTrigger(seconds=1, timezone=TIMEZONE), id="drain_outbox", **common)
+    scheduler.add_job(quiet["drain_outbox"], IntervalTrigger(seconds=1, timezone=TIMEZONE), id="drain_outbox", **common)
     scheduler.add_job(
-        jobs.refresh_reports, IntervalTrigger(seconds=2, timezone=TIMEZONE), id="broadcast_reports", **common
+        quiet["refresh_reports"], IntervalTrigger(seconds=2, timezone=TIMEZONE), id="broadcast_reports", **common
     )
     scheduler.add_job(
-        jobs.plan_reminders,
+        quiet["plan_reminders"],
         CronTrigger(day_of_week="mon-fri", hour=7, minute=31, timezone=TIMEZONE),
         id="reminders_at_opening",
         **common,
     )
     scheduler.add_job(
-        jobs.plan_digests,
+        quiet["plan_digests"],
         CronTrigger(day_of_week="mon", hour=8, minute=0, timezone=TIMEZONE),
         id="weekly_digest",
         **{**common, "misfire_grace_time": 3600},

@@ -263,3 +263,26 @@ def test_a_command_that_fails_after_json_logging_is_set_up_says_so_in_a_json_lin
         assert json.loads(line)["message"] == "Mã bot bị từ chối (401)."
     else:
         assert written() == ""  # plain logs: the line goes to stderr as for every command
+
+
+async def test_a_job_failing_through_an_outage_is_logged_once_then_once_more_when_it_works_again(caplog):
+    from sqlalchemy.exc import OperationalError
+
+    from bot.scheduler import QuietWhileFailing
+
+    database_up = False
+
+    async def drain() -> None:
+        if not database_up:
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
+    job = QuietWhileFailing("drain_outbox", drain)
+    with caplog.at_level(logging.DEBUG, logger="bot.scheduler"):
+        for _ in range(120):  # two minutes of a job that runs every second
+            await job()
+        database_up = True
+        await job()
+        await job()
+    lines = [r for r in caplog.records if r.name == "bot.scheduler"]
+    assert [r.levelno for r in lines] == [logging.ERROR, logging.WARNING]
+    assert lines[0].exc_info is not None and "120 failures" in lines[1].getMessage()

@@ -31,6 +31,7 @@ def _messages() -> dict[str, str]:
         ),
         "db_not_migrated": _("The database schema is at {current}, not {head}: run `dti-bot db upgrade`."),
         "db_migrated": _("The database schema is up to date ({head})."),
+        "db_empty": _("The database is empty (no schema yet): create the schema with `dti-bot db upgrade --create`."),
         "evidence_ok": _("Evidence files intact ({checked} checked)."),
         "evidence_damaged": _(
             "Evidence files damaged: {missing} missing, {corrupt} corrupt of {checked} checked. "

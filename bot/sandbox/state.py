@@ -47,7 +47,10 @@ class SandboxState:
         self.files: dict[str, StoredFile] = {}
         self.updates: list[dict[str, Any]] = []
         self.confirmed_offset = 0
-        self._update_ids = itertools.count(1)
+        # Update ids go on from one emulator run to the next (microseconds since the epoch at start),
+        # as Telegram's do: an installation that already handled update 1 of an earlier rehearsal
+        # would take a new update 1 for a replay and drop it.
+        self._update_ids = itertools.count(time.time_ns() // 1000)
         self._message_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._seq = itertools.count(1)

@@ -106,7 +106,10 @@ async def check_database(db: Database, *, integrity: bool = True) -> list[Findin
             raise
         return [*findings, Finding("integrity", FAIL, "db_corrupt", {"problem": problem})]
     if current != head:
-        findings.append(Finding("migrations", FAIL, "db_not_migrated", {"current": current or "—", "head": head}))
+        if current is None:  # an empty database: `db upgrade` creates the schema only when told to
+            findings.append(Finding("migrations", FAIL, "db_empty", {"head": head}))
+        else:
+            findings.append(Finding("migrations", FAIL, "db_not_migrated", {"current": current, "head": head}))
     else:
         findings.append(Finding("migrations", OK, "db_migrated", {"head": head}))
     return findings
