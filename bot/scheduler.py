@@ -105,7 +105,8 @@ class QuietWhileFailing:
         self.failing: str | None = None  # the kind of the failure being waited out
         self.failures = 0
 
-    async def __call__(self) -> None:
+    async def run(self) -> None:
+        """The job, as APScheduler calls it (a coroutine function, so it runs on the loop)."""
         try:
             await self.job()
         except Exception as exc:
@@ -123,7 +124,7 @@ class QuietWhileFailing:
 
 def build_scheduler(jobs: Jobs) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=TIMEZONE)
-    quiet = {name: QuietWhileFailing(name, getattr(jobs, name)) for name in JOBS}
+    quiet = {name: QuietWhileFailing(name, getattr(jobs, name)).run for name in JOBS}
     common = {"max_instances": 1, "coalesce": True, "replace_existing": True, "misfire_grace_time": 60}
     scheduler.add_job(
         quiet["plan_reminders"],

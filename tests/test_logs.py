@@ -1,6 +1,7 @@
 """Logs never carry the bot token, also inside URLs and tracebacks, nor what people wrote; JSON lines
 on request."""
 
+import inspect
 import io
 import json
 import logging
@@ -276,7 +277,8 @@ async def test_a_job_failing_through_an_outage_is_logged_once_then_once_more_whe
         if not database_up:
             raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
 
-    job = QuietWhileFailing("drain_outbox", drain)
+    job = QuietWhileFailing("drain_outbox", drain).run
+    assert inspect.iscoroutinefunction(job)  # else APScheduler would call it in a thread and never await it
     with caplog.at_level(logging.DEBUG, logger="bot.scheduler"):
         for _ in range(120):  # two minutes of a job that runs every second
             await job()
