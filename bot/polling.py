@@ -131,7 +131,7 @@ class FloodGuard:
 
 
 class _Entry:
-    __slots__ = ("deferred", "holds", "marker", "not_before", "raw", "tell", "update")
+    __slots__ = ("deferred", "holds", "marker", "not_before", "raw", "retries", "tell", "update")
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
@@ -139,7 +139,8 @@ class _Entry:
         self.update: Update | None = None
         self.deferred = self.tell = False
         self.holds = True  # the offset may not pass it: neither recorded nor spooled yet
-        self.not_before = 0.0  # paced until (a flood)
+        self.not_before = 0.0  # paced until (a flood), or waiting for the database
+        self.retries = 0
 
 
 class Poller:
@@ -329,6 +330,17 @@ class Poller:
                         )
                     except Exception as exc:
                         logger.error("update %s failed: %s", entry.marker.update_id, type(exc).__name__, exc_info=exc)
+                if entry.marker.retry:
+                    # Not handled at all (the database was down): the same update again after a
+                    # pause, before this person's next. Meanwhile it holds the offset (or stays in
+                    # the spool); at shutdown it is left in hand, so Telegram or the spool has it.
+                    entry.marker.retry = entry.tell = False
+                    if self.stopping.is_set():
+                        queue.popleft()
+                        continue
+                    entry.retries += 1
+                    entry.not_before = time.monotonic() + min(FIRST_BACKOFF * 2**entry.retries, MAX_BACKOFF)
+                    continue
                 queue.popleft()
                 if entry.marker.recorded or not entry.deferred:
                     self._settle(entry.marker.update_id)

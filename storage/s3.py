@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -30,7 +30,7 @@ class S3Location:
     endpoint_url: str | None = None  # MinIO: http://minio:9000; None: AWS
     region: str | None = None
     access_key: str | None = None  # None: boto3's own chain (AWS_* variables, an instance role)
-    secret_key: str | None = None
+    secret_key: str | None = field(default=None, repr=False)  # never in a log or a traceback
 
 
 class S3EvidenceStore(EvidenceStore):

@@ -36,10 +36,11 @@ class Marker:
     """The update being handled. `recorded` turns true once its record is committed; the poller
     is told (`on_record`) so that it can confirm the update to Telegram."""
 
-    __slots__ = ("_recorded", "on_record", "update_id")
+    __slots__ = ("_recorded", "on_record", "retry", "update_id")
 
     def __init__(self, update_id: int, on_record: Callable[[], None] | None = None) -> None:
         self.update_id, self.on_record, self._recorded = update_id, on_record, False
+        self.retry = False  # not handled at all (the database did not answer): hand it over again later
 
     @property
     def recorded(self) -> bool:
@@ -112,9 +113,10 @@ async def record_in(lean: Lean) -> Marker | None:
     marker = _current.get()
     if marker is None or marker.recorded or not lean.wrote:
         return None
+    # No ON CONFLICT here: a second process handling the same update (a webhook redelivered to
+    # another replica) must fail on the key and roll its whole use case back.
     await lean.run(
-        "INSERT INTO processed_update (update_id, processed_at) VALUES (:update_id, :at) "
-        "ON CONFLICT (update_id) DO NOTHING",  # the poller may have recorded it already (Spool)
+        "INSERT INTO processed_update (update_id, processed_at) VALUES (:update_id, :at)",
         {"update_id": marker.update_id, "at": lean.instant(utcnow())},
     )
     return marker
@@ -160,6 +162,7 @@ class Spool:
         # Written through before the offset moves (a power cut must not lose what Telegram forgot),
         # and readable by the bot's user only: the updates carry what people typed.
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # a spool left by an older version keeps no wider mode
         with os.fdopen(fd, "a", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()

@@ -51,3 +51,10 @@ def test_every_answer_status_and_period_state_has_a_label_of_its_own():
     period_labels = {period_state_label(s) for s in PeriodState}
     assert len(answer_labels) == len(AnswerStatus) and not answer_labels & {s.value for s in AnswerStatus}
     assert len(period_labels) == len(PeriodState) and not period_labels & {s.value for s in PeriodState}
+
+
+def test_a_forged_page_or_evidence_number_is_not_a_button_the_bot_sent():
+    from bot.render.actions import Action, parse
+
+    assert parse("lst|1|2||3") == Action("lst", 1, 2, "", "3") and parse("evd|1|2|1.1|17") is not None
+    assert parse("lst|1|2||a.b") is None and parse("evd|1|2|1.1|-1") is None and parse("evd|1|2|1.1|1e3") is None

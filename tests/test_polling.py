@@ -277,3 +277,27 @@ def test_the_spool_of_updates_in_hand_is_readable_by_the_bot_user_only(tmp_path)
     spool.rewrite([{"update_id": 2}, {"update_id": 3}])
     assert (tmp_path / "spool.jsonl").stat().st_mode & 0o777 == 0o600
     assert [u["update_id"] for u in spool.load()] == [2, 3]
+
+
+async def test_an_update_met_by_a_database_that_does_not_answer_is_handled_once_it_answers(
+    emulator, sqlite_db, running, monkeypatch
+):
+    import bot.polling as polling
+
+    monkeypatch.setattr(polling, "FIRST_BACKOFF", 0.01)
+    real = updates.already_processed
+    outage = {"left": 3}
+
+    async def flaky(sql, update_id):
+        if outage["left"]:
+            outage["left"] -= 1
+            raise ConnectionRefusedError("the database restarts")
+        return await real(sql, update_id)
+
+    monkeypatch.setattr(updates, "already_processed", flaky)
+    harness, poller = await running(sqlite_db)
+    update_id = await push_text(emulator, 59, "sau sự cố")
+    await harness.seen("sau sự cố")  # handled, not apologised for and dropped
+    await harness.until(lambda: not poller.in_hand)
+    assert outage["left"] == 0 and harness.handled.count("sau sự cố") == 1
+    assert update_id in await recorded(sqlite_db)

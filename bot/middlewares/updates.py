@@ -36,12 +36,17 @@ class ExactlyOnceMiddleware(BaseMiddleware):
     ) -> Any:
         marker = data.get("update_marker") or updates.Marker(event.update_id)
         user = data.get("event_from_user")
-        async with self.db.lean(write=False, snapshot=False) as sql:
-            if await updates.already_processed(sql, event.update_id):
-                logger.info("update %s was already processed; ignored", event.update_id)
-                marker.recorded = True
-                return UNHANDLED
-            data["actor"] = await actor_in(sql, user.id) if user is not None else None
+        try:
+            async with self.db.lean(write=False, snapshot=False) as sql:
+                if await updates.already_processed(sql, event.update_id):
+                    logger.info("update %s was already processed; ignored", event.update_id)
+                    marker.recorded = True
+                    return UNHANDLED
+                data["actor"] = await actor_in(sql, user.id) if user is not None else None
+        except Exception as exc:  # the database does not answer: nothing was done, so nothing is lost
+            logger.warning("update %s waits: the database did not answer (%s)", event.update_id, type(exc).__name__)
+            marker.retry = True
+            return UNHANDLED
         try:
             with updates.processing(marker):
                 return await handler(event, data)

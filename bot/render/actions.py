@@ -37,6 +37,7 @@ VERBS = {
 _RENAMED = {"sub": "smy"}  # verbs of buttons sent before a rename, still in people's chats
 _CODE = re.compile(r"^[A-Za-z0-9._-]{0,16}$")
 _ARG = re.compile(r"^[A-Za-z0-9._:-]{0,32}$")
+_NUMBERED = frozenset(("lst", "evd"))  # verbs whose argument is a number
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ def parse(data: str | None) -> Action | None:
     verb, unit, period, code, arg = parts
     verb = _RENAMED.get(verb, verb)
     if verb not in VERBS or not unit.isdigit() or not period.isdigit() or not _CODE.match(code) or not _ARG.match(arg):
+        return None
+    if verb in _NUMBERED and arg and not arg.isdigit():  # a page or an evidence id
         return None
     return Action(verb, int(unit), int(period), code, arg)
 

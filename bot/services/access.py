@@ -13,7 +13,7 @@ from bot.services.errors import ServiceError
 from bot.services.permissions import PERMISSIONS, UNIT_SCOPED, Action
 from storage.db import Database
 from storage.lean import Lean, statement
-from storage.models import Conversation
+from storage.models import CAMPAIGN_WIDE_ROLES, Conversation
 
 
 class NotAllowed(ServiceError):
@@ -71,7 +71,13 @@ class Actor:
         (or through a campaign-wide role), any other action through any role held."""
         scoped = action in UNIT_SCOPED
         for r in self.roles:
-            if action in PERMISSIONS.get(r.role, ()) and (not scoped or r.unit_id is None or r.unit_id == unit_id):
+            if action not in PERMISSIONS.get(r.role, ()):
+                continue
+            # A unit role acts only in its own unit; one stored without a unit (old or hand-made
+            # data) acts nowhere rather than everywhere.
+            if not scoped:
+                return True
+            if r.unit_id is None if r.role in _ANYWHERE else (r.unit_id is not None and r.unit_id == unit_id):
                 return True
         return False
 
@@ -86,6 +92,7 @@ class Actor:
         return None if self.system else self.person_id
 
 
+_ANYWHERE = frozenset((*CAMPAIGN_WIDE_ROLES, "system"))  # roles whose unit-scoped actions reach every unit
 SYSTEM = Actor(0, 0, "CLI", (Role("system", None, "", "", ""),), None, system=True)
 """The command line on the server: allowed what the table's `system` row says, audited as the CLI."""
 

@@ -162,6 +162,8 @@ def test_unit_scoped_actions_need_the_role_in_that_unit_and_unknown_roles_may_no
     assert not any(stranger.may(a, 5) for a in Action)
     with pytest.raises(NotAllowed):
         focal.require(Action.EXPORT)
+    unitless = Actor(4, 4, "Cũ", (Role("focal_point", None, "", "", ""),), None)  # old or hand-made data
+    assert not any(unitless.may(Action.ANSWER, unit) for unit in (None, 5, 6))
 
 
 def test_the_command_line_acts_as_system_and_is_audited_as_nobody():

@@ -61,6 +61,16 @@ async def test_a_dot_groups_thousands_and_a_comma_marks_decimals(db, focal):
     await assessment.answer_text(db, actor, "1.000", now=utcnow())
     assert (await stored(db, unit, period, ARTICLES)).raw == {"count": "1000"}  # not 1
 
+    # Thousands grouped by a space (as pasted from Excel or Word) are one number, not a over b.
+    await assessment.open_item(db, actor, unit, period, PEOPLE, now=utcnow())
+    asked = await assessment.answer_text(db, actor, "1 234", now=utcnow())
+    assert asked.step == "b" and asked.pending == {"a": "1234"}
+    await assessment.answer_text(db, actor, "1 500", now=utcnow())
+    assert (await stored(db, unit, period, PEOPLE)).raw == {"a": "1234", "b": "1500"}
+    await assessment.open_item(db, actor, unit, period, PEOPLE, now=utcnow())
+    await assessment.answer_text(db, actor, "45 50", now=utcnow())  # two numbers typed with a space
+    assert (await stored(db, unit, period, PEOPLE)).raw == {"a": "45", "b": "50"}
+
     await assessment.open_item(db, actor, unit, period, MONEY, now=utcnow())
     await assessment.answer_text(db, actor, "１２，５ / 1.234,5", now=utcnow())  # full-width digits are digits
     assert (await stored(db, unit, period, MONEY)).raw == {"a": "12.5", "b": "1234.5"}

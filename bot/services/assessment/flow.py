@@ -38,7 +38,7 @@ from bot.services.assessment.views import (
 from bot.services.errors import ServiceError
 from scoring import InvalidAnswer, SubIndex, parse_answer
 from scoring.methods import read_yes_no
-from scoring.numbers import normalize_typed, read_number
+from scoring.numbers import normalize_typed, read_number, space_grouped
 from scoring.states import AnswerStatus
 from storage.db import Database
 from storage.lean import statement
@@ -255,7 +255,8 @@ async def answer_text(db: Database, actor: Actor, text: str, *, now: datetime) -
 async def _typed_answer(ctx: Ctx, sub: SubIndex, text: str, now: datetime) -> ItemView:
     kind = sub.method.kind
     if kind == "ratio":
-        both = _RATIO.match(normalize_typed(text))
+        typed_text = normalize_typed(text)
+        both = None if space_grouped(typed_text) else _RATIO.match(typed_text)  # "12 500" is one number
         typed = {"a": both.group(1), "b": both.group(2)} if both else {"a": text}
         return await _numbers(ctx, sub, {}, typed, now)
     if kind == "count_tiers":
