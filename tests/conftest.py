@@ -4,12 +4,14 @@ PostgreSQL too. CI sets DTI_REQUIRE_POSTGRES=1 so that a missing server fails in
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import time_machine
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import Database
@@ -69,9 +71,23 @@ async def empty_db(request, tmp_path):
     await database.dispose()
 
 
+_MIGRATED_SQLITE: list[Path] = []  # one migrated SQLite file per test session, copied for each test
+
+
 @pytest.fixture
-async def db(empty_db):
-    await upgrade(empty_db)
+async def db(empty_db, tmp_path_factory):
+    """A migrated database. On SQLite a copy of one migrated file (migrating takes longer than the
+    test); on PostgreSQL the migrations run each time."""
+    if not empty_db.is_sqlite:
+        await upgrade(empty_db)
+        return empty_db
+    if not _MIGRATED_SQLITE:
+        template = tmp_path_factory.mktemp("migrated") / "dti.db"
+        migrated = Database(f"sqlite+aiosqlite:///{template}")
+        await upgrade(migrated)
+        await migrated.dispose()
+        _MIGRATED_SQLITE.append(template)
+    shutil.copyfile(_MIGRATED_SQLITE[0], make_url(empty_db.url).database)
     return empty_db
 
 
