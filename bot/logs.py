@@ -179,6 +179,9 @@ def setup_logging(
     root.setLevel(level.upper())
     for name in (*ROUTINE_LOGGERS, *quiet):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # APScheduler warns when a run is skipped because the previous one is still going (a busy
+    # second for the outbox) or was missed: routine. Our jobs log their own failures (bot.scheduler).
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     logging.captureWarnings(True)  # a DeprecationWarning is a record too, not a raw line on stderr
     sys.excepthook = log_uncaught  # a crash's traceback goes through the same filter, not raw to stderr
     threading.excepthook = _log_thread_crash
