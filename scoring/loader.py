@@ -33,7 +33,7 @@ from scoring.model import (
 )
 from scoring.numbers import ZERO, parse_decimal
 
-_TOP_KEYS = {
+TOP_KEYS = {  # every key a framework file may have at its top level
     "base",
     "id",
     "title",
@@ -191,7 +191,7 @@ class _Reader:
         self.codes[code] = item
 
     def framework(self, data: Mapping[str, Any]) -> Framework:
-        data = self.keys("framework", data, _TOP_KEYS)
+        data = self.keys("framework", data, TOP_KEYS)
         fid = self.text("framework", data, "id")
         total = self.decimal("framework", data, "total_points")
         if ("pillars" in data) == ("indices" in data):

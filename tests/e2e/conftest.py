@@ -10,7 +10,9 @@ from bot.services.access import SYSTEM
 from bot.services.admin.invites import create_invites
 from bot.services.admin.units_import import import_units
 from bot.services.campaign.periods import open_period
+from bot.services.demo.seed import seed_demo
 from storage.db import Database, default_url
+from storage.files import EvidenceStore
 from storage.migrate import upgrade
 from storage.types import utcnow
 from tests.e2e.harness import BotProcess, Person, bot_env
@@ -64,3 +66,17 @@ def person(http, emulator):
         return Person(http, emulator.url, user_id, name)
 
     return make
+
+
+@pytest.fixture
+async def demo_bot(emulator, tmp_path):
+    """The demo province in a real bot process (every persona of `dti-bot demo seed`), seeded for today."""
+    data = tmp_path / "data"
+    db = Database(default_url(data))
+    await upgrade(db)
+    await seed_demo(db, EvidenceStore(data / "evidence"), today=date.today(), now=utcnow())
+    process = BotProcess(emulator.state, bot_env(data, emulator.url), tmp_path / "bot.log")
+    await process.start()
+    yield db
+    await process.stop()
+    await db.dispose()

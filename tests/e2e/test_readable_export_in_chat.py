@@ -8,33 +8,12 @@ import re
 import zipfile
 from datetime import date
 
-import pytest
 from openpyxl import load_workbook
 
-from bot.services.demo.seed import seed_demo
-from storage.files import EvidenceStore
 from storage.models import ANSWER_STATUSES, EVIDENCE_KINDS
-from storage.types import utcnow
-from tests.e2e.harness import BotProcess, bot_env
 
 ADMIN = 700008
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-async def demo_bot(emulator, tmp_path):
-    from storage.db import Database, default_url
-    from storage.migrate import upgrade
-
-    data = tmp_path / "data"
-    db = Database(default_url(data))
-    await upgrade(db)
-    await seed_demo(db, EvidenceStore(data / "evidence"), today=date.today(), now=utcnow())
-    process = BotProcess(emulator.state, bot_env(data, emulator.url), tmp_path / "bot.log")
-    await process.start()
-    yield db
-    await process.stop()
-    await db.dispose()
 
 
 async def documents(emulator, admin, count: int) -> list[dict]:

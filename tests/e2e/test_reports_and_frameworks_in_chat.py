@@ -5,37 +5,16 @@ from __future__ import annotations
 import io
 from datetime import date
 
-import pytest
 from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.services.admin.framework_workbook import framework_workbook
-from bot.services.demo.seed import seed_demo
 from scoring.loader import find_framework, resolve_framework_data
-from storage.files import EvidenceStore
 from storage.models import FrameworkVersion
-from storage.types import utcnow
-from tests.e2e.harness import BotProcess, bot_env
 
 LEADER, ADMIN, FOCAL = 700004, 700008, 700001
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-async def demo_bot(emulator, tmp_path):
-    from storage.db import Database, default_url
-    from storage.migrate import upgrade
-
-    data = tmp_path / "data"
-    db = Database(default_url(data))
-    await upgrade(db)
-    await seed_demo(db, EvidenceStore(data / "evidence"), today=date.today(), now=utcnow())
-    process = BotProcess(emulator.state, bot_env(data, emulator.url), tmp_path / "bot.log")
-    await process.start()
-    yield db
-    await process.stop()
-    await db.dispose()
 
 
 def documents(emulator, chat: int) -> list[dict]:

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.sandbox.faults import MALFORMATIONS
-from bot.services.demo.seed import seed_demo
-from storage.files import EvidenceStore
 from storage.models import AnswerHistory, ProcessedUpdate
-from storage.types import utcnow
-from tests.e2e.harness import BotProcess, bot_env
 
 HELP = "Bạn có thể làm gì ở đây"
 ANSWERED_WITHIN = 1.0  # seconds: what the issue promises another person while one chat is slow
@@ -200,22 +195,6 @@ async def test_a_flood_from_one_person_is_paced_with_one_notice_and_nothing_lost
 
 # -- an export whose upload is slow --------------------------------------------------------------------------
 ADMIN, FOCAL = 700008, 700001
-
-
-@pytest.fixture
-async def demo_bot(emulator, tmp_path):
-    from storage.db import Database, default_url
-    from storage.migrate import upgrade
-
-    data = tmp_path / "data"
-    db = Database(default_url(data))
-    await upgrade(db)
-    await seed_demo(db, EvidenceStore(data / "evidence"), today=date.today(), now=utcnow())
-    process = BotProcess(emulator.state, bot_env(data, emulator.url), tmp_path / "bot.log")
-    await process.start()
-    yield db
-    await process.stop()
-    await db.dispose()
 
 
 async def test_while_an_export_uploads_slowly_other_people_are_served(demo_bot, emulator, person):

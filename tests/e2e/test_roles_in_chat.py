@@ -2,33 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-import pytest
-
 from bot.services.access import SYSTEM
-from bot.services.demo.seed import seed_demo
-from storage.files import EvidenceStore
 from storage.types import utcnow
-from tests.e2e.harness import BotProcess, bot_env
 
 LEADER, REVIEWER, ADMIN, FOCAL, COORDINATOR = 700004, 700006, 700008, 700001, 700007
-
-
-@pytest.fixture
-async def demo_bot(emulator, tmp_path):
-    from storage.db import Database, default_url
-    from storage.migrate import upgrade
-
-    data = tmp_path / "data"
-    db = Database(default_url(data))
-    await upgrade(db)
-    await seed_demo(db, EvidenceStore(data / "evidence"), today=date.today(), now=utcnow())
-    process = BotProcess(emulator.state, bot_env(data, emulator.url), tmp_path / "bot.log")
-    await process.start()
-    yield db
-    await process.stop()
-    await db.dispose()
 
 
 async def test_a_leader_asks_in_plain_words_and_gets_rank_weakest_items_and_charts(demo_bot, person, emulator):

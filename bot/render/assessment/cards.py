@@ -13,6 +13,7 @@ from bot.render.actions import Action
 from bot.render.numbers import vn_date, vn_number, vn_points
 from bot.render.screen import Button, Screen, rows
 from bot.services.assessment.views import DONE, PARTIAL, ItemList, ItemView, Notice, Paused, PeriodRef, Summary
+from bot.wording import typed_number
 from scoring import SubIndex, parse_decimal
 from scoring.methods import Ratio
 
@@ -37,14 +38,6 @@ def guarded(code: str, build: Callable[[], T], fallback: T | None = None) -> T |
 
 def cannot_show(code: str) -> str:
     return _("⚠️ The stored answer of item {code} cannot be shown.").format(code=escape(code))
-
-
-def typed_number(value: Any) -> str:
-    """A number exactly as stored, written the Vietnamese way: 1234567.5 → "1.234.567,5"."""
-    number = parse_decimal(value)
-    exponent = number.as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return vn_number(number, places)
 
 
 def progress_bar(done: int, total: int) -> str:

@@ -34,7 +34,7 @@ from bot.services.errors import ServiceError
 from bot.services.permissions import Action
 from bot.services.safe_text import keep_text
 from scoring import Framework, FrameworkError
-from scoring.loader import dump_framework_data, find_framework, framework_from_data, resolve_framework_data
+from scoring.loader import TOP_KEYS, dump_framework_data, find_framework, framework_from_data, resolve_framework_data
 from scoring.methods import FIELD_KEYS, read_yes_no
 from scoring.numbers import parse_decimal
 from storage.db import Database
@@ -410,23 +410,7 @@ def _condition_text(value: Any, choices: dict[str, dict[str, str]]) -> str:
     return str(value)
 
 
-_TOP = {
-    "id",
-    "title",
-    "issuer",
-    "decision",
-    "level",
-    "years",
-    "total_points",
-    "value_formula",
-    "rounding",
-    "ranking",
-    "not_applicable",
-    "illustrative",
-    "note",
-    "pillars",
-    "indices",
-}
+_TOP = TOP_KEYS - {"base"}  # a workbook holds a whole framework, never a reference to a base
 _SUB_PLAIN = {
     "code",
     "name",
