@@ -18,14 +18,32 @@ class AnswerStatus(StrEnum):
 
 
 class PeriodState(StrEnum):
+    """The phases of a campaign year: draft → self-assessment → appraisal → provisional → final."""
+
     DRAFT = "draft"  # prepared, not visible to focal points
-    OPEN = "open"  # focal points answer
-    LOCKED = "locked"  # answers frozen, reviewers finish
-    PUBLISHED = "published"  # results shown to everyone
+    OPEN = "open"  # self-assessment: focal points answer, leaders approve
+    LOCKED = "locked"  # appraisal ("thẩm định"): answers frozen except items sent back, until the supplement deadline
+    PROVISIONAL = "provisional"  # provisional results published; units may object until the feedback deadline
+    PUBLISHED = "published"  # final results published and locked
 
 
 # The periods a focal point sees (an open one, or one they can still read).
-VISIBLE_PERIOD_STATES = (PeriodState.OPEN, PeriodState.LOCKED, PeriodState.PUBLISHED)
+VISIBLE_PERIOD_STATES = (PeriodState.OPEN, PeriodState.LOCKED, PeriodState.PROVISIONAL, PeriodState.PUBLISHED)
+
+
+class ApprovalAction(StrEnum):
+    """A unit's self-assessment on its way to appraisal (append-only `unit_approval` rows; the last one counts)."""
+
+    SUBMIT = "submit"  # focal points hand it to the unit's leader
+    APPROVE = "approve"  # the leader approves: it reaches appraisal
+    RETURN = "return"  # the leader returns it to the focal points with a comment
+    REOPEN = "reopen"  # a coordinator reopens an approved self-assessment (with a reason)
+
+
+class ObjectionState(StrEnum):
+    OPEN = "open"  # raised by the unit during the feedback window, waiting for the council
+    UPHELD = "upheld"  # the council agreed: the item's points changed (audited)
+    REJECTED = "rejected"  # the council disagreed, with a reason
 
 
 class OutboxState(StrEnum):

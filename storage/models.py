@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
-from scoring.states import AnswerStatus, OutboxState, PeriodState, ReviewDecision
+from scoring.states import AnswerStatus, ObjectionState, OutboxState, PeriodState, ReviewDecision
 from storage.types import ExactDecimal, JSONDocument, UTCDateTime, utcnow
 
 ROLES = ("focal_point", "leader", "reviewer", "coordinator", "admin")
@@ -127,6 +128,12 @@ class Period(SQLModel, table=True):
     reminder_policy: dict[str, Any] = _json()
     previous_period_id: int | None = Field(default=None, foreign_key="period.id")
     created_at: datetime = _now()
+    # Items sent back stay answerable after the deadline until this day (None: the deadline itself).
+    supplement_deadline: date | None = None
+    # Units may object to provisional results until this day.
+    feedback_deadline: date | None = None
+    # Only a self-assessment the unit's leader approved reaches appraisal.
+    unit_approval: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
 
 
 class PeriodChange(SQLModel, table=True):
@@ -178,6 +185,10 @@ class Answer(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revision: int = 0
+    # The unit's explanation ("giải trình"), e.g. "không phát sinh"; shown to appraisers.
+    explanation: str = Field(default="", max_length=2000, sa_column_kwargs={"server_default": ""})
+    # Where a value entered for the unit came from (external values: "Sở Nội vụ, QĐ 123/QĐ-UBND").
+    note: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
 
 
 class AnswerHistory(SQLModel, table=True):
@@ -221,6 +232,60 @@ class Review(SQLModel, table=True):
     points: Decimal | None = Field(default=None, sa_type=ExactDecimal, nullable=True)
     comment: str = Field(default="", max_length=2000)
     created_at: datetime = _now()
+    # When the unit was told (decisions reach a unit grouped, one message per appraisal round).
+    notified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UnitApproval(SQLModel, table=True):
+    """Append-only: a unit's self-assessment submitted to its leader, approved, returned or reopened,
+    by whom, when, with what comment. The newest row is the unit's state."""
+
+    __tablename__ = "unit_approval"
+    __table_args__ = (Index("ix_unit_approval_period_unit", "period_id", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="period.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    action: str = Field(max_length=16)  # ApprovalAction
+    comment: str = Field(default="", max_length=2000)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    via: str = Field(default="chat", max_length=16)  # cli, chat
+    created_at: datetime = _now()
+
+
+class AppraiserScope(SQLModel, table=True):
+    """An appraiser's domain in a period: an index or sub-index code, optionally one cohort ("" = all).
+    An appraiser with no rows appraises nothing; the council chair (coordinator) sees everything."""
+
+    __tablename__ = "appraiser_scope"
+    __table_args__ = (UniqueConstraint("period_id", "person_id", "scope_code", "cohort"),)
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="period.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    scope_code: str = Field(max_length=32)
+    cohort: str = Field(default="", max_length=64)
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = _now()
+
+
+class Objection(SQLModel, table=True):
+    """A unit's objection ("kiến nghị") to an item's provisional points, and the council's answer."""
+
+    __table_args__ = (Index("ix_objection_period_state", "period_id", "state"),)
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="period.id")
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    sub_index_code: str = Field(max_length=32)
+    answer_id: int | None = Field(default=None, foreign_key="answer.id")
+    reason: str = Field(max_length=2000)
+    raised_by: int | None = Field(default=None, foreign_key="person.id")
+    raised_at: datetime = _now()
+    state: str = Field(default=ObjectionState.OPEN.value, max_length=16)
+    response: str = Field(default="", max_length=2000)
+    decided_by: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    old_points: Decimal | None = Field(default=None, sa_type=ExactDecimal, nullable=True)
+    new_points: Decimal | None = Field(default=None, sa_type=ExactDecimal, nullable=True)
+    detail: dict[str, Any] = _json()  # e.g. {"evidence": [evidence ids sent with the objection]}
 
 
 class PublishedResult(SQLModel, table=True):

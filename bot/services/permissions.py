@@ -31,12 +31,30 @@ class Action(StrEnum):
     PUBLISH_FRAMEWORK = "publish_framework"  # check and publish a framework workbook
     MANAGE_PERIODS = "manage_periods"  # open, publish, close periods; deadlines; official results
     CAMPAIGN_REPORT = "campaign_report"  # the campaign report (Word): every cohort's ranking
+    APPROVE = "approve"  # the unit leader approves the unit's self-assessment or returns it
+    OBJECT = "object"  # the unit objects ("kiến nghị") to an item's provisional points
+    MOVE_PHASE = "move_phase"  # move the period through its phases (appraisal, provisional, final; reopen)
+    ASSIGN_APPRAISERS = "assign_appraisers"  # which appraiser appraises which indices (and cohorts)
+    COUNCIL = "council"  # the council chair: appraisal progress, close the appraisal, answer objections
+    ENTER_VALUES = "enter_values"  # values another agency provides (external items), per unit
 
 
-UNIT_SCOPED: frozenset[Action] = frozenset({Action.ANSWER, Action.UNIT_REPORT, Action.VIEW_RESULTS})
+UNIT_SCOPED: frozenset[Action] = frozenset(
+    {Action.ANSWER, Action.UNIT_REPORT, Action.VIEW_RESULTS, Action.APPROVE, Action.OBJECT}
+)
 
 _COORDINATING = frozenset(
-    {Action.REVIEW, Action.VIEW_PROGRESS, Action.BROADCAST, Action.SET_REMINDERS, Action.CAMPAIGN_REPORT}
+    {
+        Action.REVIEW,
+        Action.VIEW_PROGRESS,
+        Action.BROADCAST,
+        Action.SET_REMINDERS,
+        Action.CAMPAIGN_REPORT,
+        Action.MOVE_PHASE,
+        Action.ASSIGN_APPRAISERS,
+        Action.COUNCIL,
+        Action.ENTER_VALUES,
+    }
 )
 _ADMINISTERING = frozenset(
     {
@@ -49,14 +67,26 @@ _ADMINISTERING = frozenset(
 )
 
 PERMISSIONS: dict[str, frozenset[Action]] = {
-    "focal_point": frozenset({Action.ANSWER, Action.UNIT_REPORT, Action.VIEW_RESULTS, Action.DEADLINE}),
-    "leader": frozenset({Action.UNIT_REPORT, Action.VIEW_RESULTS, Action.DIGEST, Action.DEADLINE}),
+    "focal_point": frozenset({Action.ANSWER, Action.UNIT_REPORT, Action.VIEW_RESULTS, Action.DEADLINE, Action.OBJECT}),
+    "leader": frozenset(
+        {Action.UNIT_REPORT, Action.VIEW_RESULTS, Action.DIGEST, Action.DEADLINE, Action.APPROVE, Action.OBJECT}
+    ),
     "reviewer": frozenset({Action.REVIEW, Action.VIEW_PROGRESS, Action.DEADLINE}),
     "coordinator": _COORDINATING | {Action.DEADLINE},
-    "admin": _ADMINISTERING | (_COORDINATING - {Action.REVIEW}) | {Action.DEADLINE},
+    "admin": _ADMINISTERING
+    | (_COORDINATING - {Action.REVIEW, Action.COUNCIL, Action.ASSIGN_APPRAISERS})
+    | {Action.DEADLINE},
     # the command line on the server (`dti-bot ...`): whoever runs it owns the campaign's data
     "system": _ADMINISTERING
-    | {Action.MANAGE_PERIODS, Action.SET_REMINDERS, Action.UNIT_REPORT, Action.CAMPAIGN_REPORT},
+    | {
+        Action.MANAGE_PERIODS,
+        Action.SET_REMINDERS,
+        Action.UNIT_REPORT,
+        Action.CAMPAIGN_REPORT,
+        Action.MOVE_PHASE,
+        Action.ASSIGN_APPRAISERS,
+        Action.ENTER_VALUES,
+    },
 }
 
 NOTHING: frozenset[Action] = frozenset()
