@@ -57,12 +57,16 @@ class People:
         self.state = state
         self.waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self.callback_ids = itertools.count(1)
+        self.card_only: set[int] = set()  # people who act on the card: a receipt without buttons is not it
         original = state.emit
 
         async def emit(chat: Any, kind: str, message: dict[str, Any]) -> None:
             await original(chat, kind, message)
-            future = self.waiting.pop(chat.user["id"], None)
-            if future is not None and not future.done() and kind in ("message", "edit"):
+            user_id = chat.user["id"]
+            if kind not in ("message", "edit") or (user_id in self.card_only and not message.get("reply_markup")):
+                return
+            future = self.waiting.pop(user_id, None)
+            if future is not None and not future.done():
                 future.set_result(message)
 
         state.emit = emit  # type: ignore[method-assign]
@@ -183,7 +187,9 @@ async def answer_all(
     limit: int | None = None,
     pace: asyncio.Queue[None] | None = None,
 ) -> None:
-    """One person: open the assessment, answer every item, move on from each evidence step."""
+    """One person: open the assessment, answer every item, move on from each evidence step.
+    Typed answers get a short receipt and the card (edited, or sent again): the card is what counts."""
+    people.card_only.add(user_id)
     screen, _ = await people.send(user_id, "/tiep")
     answered = 0
     while limit is None or answered < limit:

@@ -57,3 +57,12 @@ def working_days_between(after: date, until: date, weekdays: Collection[int] = W
 def tomorrow_at(now: datetime, at: time) -> datetime:
     """The campaign's next day after the instant `now`, at the local time `at` (an aware instant)."""
     return datetime.combine(local_date(now) + timedelta(days=1), at, tzinfo=TIMEZONE)
+
+
+def working_days_after(day: date, count: int, weekdays: Collection[int] = WORKDAYS) -> date:
+    """The `count`-th working day after `day` (e.g. a window of five working days from today)."""
+    while count > 0:
+        day += timedelta(days=1)
+        if is_working_day(day, weekdays):
+            count -= 1
+    return day

@@ -13,7 +13,7 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
+from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, EditMessageText, SendMessage
 from pydantic import BaseModel, ConfigDict
 
 from bot.render.screen import Screen
@@ -52,6 +52,10 @@ class Acknowledge(Prebuilt, AnswerCallbackQuery):
     pass
 
 
+class StripButtons(Prebuilt, EditMessageReplyMarkup):
+    __returning__ = SentMessage | bool
+
+
 def send_method(chat_id: int, screen: Screen) -> SendMessage:
     return SendScreen.model_construct(
         chat_id=chat_id,
@@ -67,8 +71,9 @@ async def send(bot: Bot, chat_id: int, screen: Screen) -> int:
     return message.message_id
 
 
-async def show(bot: Bot, chat_id: int, screen: Screen, message_id: int | None = None) -> None:
-    """Replace the screen of a message (a button was pressed), or send a new one."""
+async def show(bot: Bot, chat_id: int, screen: Screen, message_id: int | None = None) -> int:
+    """Replace the screen of a message (a button was pressed), or send a new one; the id of the
+    message that shows the screen."""
     if message_id is not None:
         try:
             await bot(
@@ -81,14 +86,26 @@ async def show(bot: Bot, chat_id: int, screen: Screen, message_id: int | None = 
                     disable_web_page_preview=True,
                 )
             )
-            return
+            return message_id
         except TelegramBadRequest as exc:
             if "not modified" in str(exc):
-                return
+                return message_id
             logger.info("could not edit message %s (%s); sending a new one", message_id, exc.message)
-    await send(bot, chat_id, screen)
+    return await send(bot, chat_id, screen)
 
 
-async def acknowledge(bot: Bot, query_id: str) -> None:
-    """Stop the pressed button's spinner (every callback query must be answered)."""
-    await bot(Acknowledge.model_construct(callback_query_id=query_id))
+async def acknowledge(bot: Bot, query_id: str, text: str = "") -> None:
+    """Stop the pressed button's spinner (every callback query must be answered), with a short
+    pop-up text if given."""
+    if text:
+        await bot(Acknowledge.model_construct(callback_query_id=query_id, text=text))
+    else:
+        await bot(Acknowledge.model_construct(callback_query_id=query_id))
+
+
+async def strip_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
+    """Take the buttons off an old message (its text stays); one already without them, or gone, is left."""
+    try:
+        await bot(StripButtons.model_construct(chat_id=chat_id, message_id=message_id))
+    except TelegramBadRequest as exc:
+        logger.info("could not take the buttons off message %s (%s)", message_id, exc.message)

@@ -16,7 +16,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.campaign_calendar import TIMEZONE
 from bot.clock import Clock
 from bot.outbox_sender import OutboxSender
+from bot.render.appraisal.notices import round_notice
 from bot.render.campaign import notices
+from bot.services.appraisal import notices as appraisal_notices
 from bot.services.campaign import broadcasts, digest, outbox, reminders
 from bot.services.campaign.outbox import NewMessage
 from storage.db import Database
@@ -69,6 +71,10 @@ class Jobs:
             logger.info("planned %s weekly digests", added)
         return added
 
+    async def plan_appraisal_notices(self) -> int:
+        """Each unit's appraisal decisions, one message per unit per round, once the round settled."""
+        return await appraisal_notices.plan_notices(self.db, round_notice, now=self.clock.now())
+
     async def drain_outbox(self) -> None:
         # Runs every second: it says something only when it sent something (APScheduler's own
         # "Running job…" lines are kept out of the log by bot.logs.setup_logging).
@@ -92,7 +98,7 @@ class Jobs:
                     logger.info("delivery report %s not updated: %s", report.broadcast_id, exc.message)
 
 
-JOBS = ("plan_reminders", "drain_outbox", "refresh_reports", "plan_digests")
+JOBS = ("plan_reminders", "drain_outbox", "refresh_reports", "plan_digests", "plan_appraisal_notices")
 
 
 class QuietWhileFailing:
@@ -141,6 +147,12 @@ def build_scheduler(jobs: Jobs) -> AsyncIOScheduler:
         quiet["plan_reminders"],
         CronTrigger(day_of_week="mon-fri", hour=7, minute=31, timezone=TIMEZONE),
         id="reminders_at_opening",
+        **common,
+    )
+    scheduler.add_job(
+        quiet["plan_appraisal_notices"],
+        IntervalTrigger(minutes=10, timezone=TIMEZONE),
+        id="appraisal_notices",
         **common,
     )
     scheduler.add_job(

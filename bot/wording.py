@@ -82,6 +82,9 @@ def history_action_label(action: str) -> str:
         "review": _("appraised"),
         "evidence_add": _("evidence added"),
         "evidence_remove": _("evidence removed"),
+        "reopen": _("changed after appraisal: back to appraisal"),
+        "explanation": _("explanation"),
+        "returned": _("returned by the unit's leader"),
     }.get(action, action)
 
 

@@ -85,7 +85,8 @@ def minmax_range(values: Sequence[Decimal], expected: int) -> RelativeStats | No
 
 
 def relative_stats(framework: Framework, units: Sequence[UnitInput]) -> dict[str, RelativeStats]:
-    """The range of every min-max item's values among the units that take part in it."""
+    """The range of every min-max item's submitted values among the units that take part in it (a
+    draft never moves another unit's points: see `AnswerInput.submitted`)."""
     stats: dict[str, RelativeStats] = {}
     for sub in framework.sub_indices:
         if not sub.method.relative:
@@ -97,7 +98,7 @@ def relative_stats(framework: Framework, units: Sequence[UnitInput]) -> dict[str
                 continue
             expected += 1
             answer = unit.answers.get(sub.code)
-            if answer is not None and answer.answer is not None:
+            if answer is not None and answer.answer is not None and answer.submitted:
                 values.append(answer.answer["value"])
         found = minmax_range(values, expected)
         if found is not None:

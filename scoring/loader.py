@@ -68,6 +68,7 @@ _SUB_KEYS = {
     "illustrative",
     "note",
 }
+EVIDENCE_FIELDS = ("required", "kinds", "description", "explanation_allowed")
 
 
 def default_framework_dirs() -> list[Path]:
@@ -310,7 +311,11 @@ class _Reader:
             code = str(entry["code"])
             if any(c.code == code for c in out):
                 raise self.fail(f"{item} criterion {code}", "duplicate criterion code")
-            out.append(Criterion(code, str(entry["name"]), self.decimal(f"{item} criterion {code}", entry, "points")))
+            evidence = entry.get("evidence", True)
+            if not isinstance(evidence, bool):
+                raise self.fail(f"{item} criterion {code}", "'evidence' must be true or false")
+            points = self.decimal(f"{item} criterion {code}", entry, "points")
+            out.append(Criterion(code, str(entry["name"]), points, evidence))
         return tuple(out)
 
     def evidence(self, item: str, raw: Any) -> EvidenceRule:
@@ -318,7 +323,7 @@ class _Reader:
             return EvidenceRule()
         if not isinstance(raw, Mapping):
             raise self.fail(item, "'evidence' must be a mapping")
-        unknown = sorted(str(k) for k in raw if k not in ("required", "kinds", "description"))
+        unknown = sorted(str(k) for k in raw if k not in EVIDENCE_FIELDS)
         if unknown:  # a typo, or a comma inside an unquoted description of a {flow: mapping}
             raise self.fail(item, f"unknown evidence field(s): {', '.join(unknown)}")
         kinds = tuple(raw.get("kinds") or ())
@@ -328,7 +333,10 @@ class _Reader:
         required = bool(raw.get("required", False))
         if required and not kinds:
             raise self.fail(item, "required evidence needs at least one kind")
-        return EvidenceRule(required, kinds, str(raw.get("description", "")).strip())
+        explained = raw.get("explanation_allowed", False)
+        if not isinstance(explained, bool):
+            raise self.fail(item, "'explanation_allowed' must be true or false")
+        return EvidenceRule(required, kinds, str(raw.get("description", "")).strip(), explained)
 
     def years(self, raw: Any) -> tuple[int, ...]:
         values = raw if isinstance(raw, list) else [raw]

@@ -117,6 +117,7 @@ class Option:
     code: str
     label: str
     fraction: Decimal
+    evidence: bool = True  # False: choosing it needs no evidence (e.g. "no board yet")
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ class Criterion:
     code: str
     name: str
     points: Decimal
+    evidence: bool = True  # False: ticking it needs no evidence (e.g. checked on a public portal)
 
 
 @dataclass(frozen=True)
@@ -302,6 +304,7 @@ class External(Method):
 
     kind: ClassVar[str] = "external"
     input: str = "points"
+    provider: str = ""  # the agency that provides the figure, e.g. "Sở Nội vụ" (shown to the unit)
 
     def parse(self, raw: Mapping[str, Any], max_points: Decimal) -> dict[str, Any]:
         if self.input == "value":
@@ -381,7 +384,7 @@ _PARAMS = {
     "ratio": ("full_at", "below_threshold", "zero_denominator", "allow_a_above_b", "a_label", "b_label", "a", "b"),
     "count_tiers": ("tiers", "count"),
     "minmax": ("variant", "direction", "all_equal", "min_value", "max_value", "value"),
-    "external": ("input",),
+    "external": ("input", "provider"),
 }
 
 
@@ -440,7 +443,9 @@ def build_method(params: Mapping[str, Any], max_points: Decimal, criteria: tuple
             value=value,
         )
     if kind == "external":
-        return External(input=_choice(params, "input", ("points", "value"), "points"))
+        return External(
+            input=_choice(params, "input", ("points", "value"), "points"), provider=str(params.get("provider") or "")
+        )
     raise ValueError(f"unknown method {kind!r}; known: {', '.join(METHOD_KINDS)}")
 
 
@@ -464,7 +469,10 @@ def _build_options(params: Mapping[str, Any], max_points: Decimal) -> TieredOpti
             fraction = pts / max_points if max_points else ZERO
         if fraction is None or not ZERO <= fraction <= ONE:
             raise ValueError(f"option {raw['code']!r} is worth {fraction}, outside 0..1 of the maximum")
-        options.append(Option(str(raw["code"]), str(raw["label"]), fraction))
+        evidence = raw.get("evidence", True)
+        if not isinstance(evidence, bool):
+            raise ValueError(f"option {raw['code']!r}: 'evidence' must be true or false")
+        options.append(Option(str(raw["code"]), str(raw["label"]), fraction, evidence))
     codes = [o.code for o in options]
     if len(set(codes)) != len(codes):
         raise ValueError(f"duplicate option codes in {codes}")

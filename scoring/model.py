@@ -22,11 +22,14 @@ VALUE_FORMULAS = ("total_ratio", "pillar_mean")
 
 @dataclass(frozen=True)
 class EvidenceRule:
-    """What a unit must send to prove an answer ("tài liệu kiểm chứng")."""
+    """What a unit must send to prove an answer ("tài liệu kiểm chứng"). Required evidence is
+    demanded only where the answer earns points (scoring.evidence); with `explanation_allowed`, the
+    unit's explanation ("giải trình") may stand in for it."""
 
     required: bool = False
     kinds: tuple[str, ...] = ()
     description: str = ""
+    explanation_allowed: bool = False
 
 
 @dataclass(frozen=True)

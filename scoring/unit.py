@@ -22,10 +22,15 @@ STATUSES = (FULL, PARTIAL, ZERO_POINTS, UNANSWERED, NOT_APPLICABLE)
 
 
 class AnswerInput(NamedTuple):
-    """A validated answer (None when only a reviewer's points exist) and the verified points."""
+    """A validated answer (None when only a reviewer's points exist) and the verified points.
+
+    `submitted` is False for a draft the unit is still typing: a draft never sets a cohort-relative
+    (min-max) range, so it cannot move other units' points; the unit's own draft is scored against
+    the range of the submitted values (widened to include it), provisionally."""
 
     answer: Mapping[str, Any] | None
     verified_points: Decimal | None = None
+    submitted: bool = True
 
 
 class RelativeStats(NamedTuple):
@@ -143,14 +148,23 @@ def score_sub(
     """The self points a sub-index earns (None if unanswered) and whether they are provisional."""
     if answer is None or answer.answer is None:
         return None, False
+    if sub.method.relative:
+        return relative_self_points(sub, answer, relative)
+    return sub.method.points(answer.answer, sub.max_points), False
+
+
+def relative_self_points(sub: SubIndex, answer: AnswerInput, relative: RelativeStats | None) -> tuple[Decimal, bool]:
+    """A min-max item's points for a unit's value and whether they are provisional: against the
+    cohort's range of submitted values, widened to include the unit's own value (a draft is not in
+    the range: it is scored as if it were, for the unit alone, and stays provisional); a unit with no
+    submitted peer value is scored by the all-equal rule."""
     method = sub.method
-    if method.relative:
-        if relative is None:
-            return method.points(answer.answer, sub.max_points), True
-        assert isinstance(method, MinMax)
-        pts = method.relative_points(answer.answer["value"], relative.low, relative.high, sub.max_points)
-        return pts, not relative.complete
-    return method.points(answer.answer, sub.max_points), False
+    assert isinstance(method, MinMax) and answer.answer is not None
+    if relative is None:
+        return method.points(answer.answer, sub.max_points), True
+    mine = answer.answer["value"]
+    points = method.relative_points(mine, min(relative.low, mine), max(relative.high, mine), sub.max_points)
+    return points, not (relative.complete and answer.submitted)
 
 
 class _Step(NamedTuple):
@@ -234,12 +248,7 @@ def score_unit(
             elif step.relative is None:
                 self_points = step.points(raw, max_points)
             else:
-                stats = relative.get(code)
-                if stats is None:
-                    self_points, provisional = step.points(raw, max_points), True
-                else:
-                    self_points = step.relative.relative_points(raw["value"], stats.low, stats.high, max_points)
-                    provisional = not stats.complete
+                self_points, provisional = relative_self_points(step.sub, answer, relative.get(code))
             if self_points is not None and sub_places is not None:
                 self_points = quantize(self_points, sub_places)
             verified = None if answer is None else answer.verified_points

@@ -128,7 +128,7 @@ class Period(SQLModel, table=True):
     reminder_policy: dict[str, Any] = _json()
     previous_period_id: int | None = Field(default=None, foreign_key="period.id")
     created_at: datetime = _now()
-    # Items sent back stay answerable after the deadline until this day (None: the deadline itself).
+    # Items sent back stay answerable after the deadline until this day (None: while the appraisal lasts).
     supplement_deadline: date | None = None
     # Units may object to provisional results until this day.
     feedback_deadline: date | None = None

@@ -22,6 +22,7 @@ from bot.cli import (
     report_cmd,
     run_cmd,
     score_cmd,
+    values_cmd,
 )
 from bot.i18n import _
 
@@ -62,6 +63,7 @@ app.add_typer(period_cmd.app, name="period")
 app.add_typer(period_cmd.results_app, name="results")
 app.add_typer(demo_cmd.demo_app, name="demo")
 app.add_typer(demo_cmd.evidence_app, name="evidence")
+app.add_typer(values_cmd.app, name="values")
 
 
 def main(args: list[str] | None = None) -> None:

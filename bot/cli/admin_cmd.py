@@ -1,4 +1,5 @@
-"""`dti-bot units import FILE | template` and `dti-bot people invite | list | remove | revoke | template`."""
+"""`dti-bot units import FILE | template` and `dti-bot people invite | list | remove | revoke | template`;
+`dti-bot people assign | unassign` for appraisers' domains."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot.render.labels import role_label
 from bot.render.numbers import vn_date
 
 if TYPE_CHECKING:  # the services (SQLAlchemy, openpyxl) are imported by the commands: a fast --help
+    from bot.services.appraisal.domain import Assignment
     from bot.settings import Settings
 
 units_app = typer.Typer(help="Units (departments, communes…).", no_args_is_help=True)
@@ -277,3 +279,51 @@ def revoke_cmd(
     _confirmed(_("Revoke these {count} invitations?").format(count=len(found)), yes)
     revoked = run_with_db(lambda db, _cfg: people.revoke_invites(db, SYSTEM, [i.id for i in found], now=utcnow()))
     typer.echo(_("{count} invitations revoked; their links no longer work.").format(count=len(revoked)))
+
+
+def _codes(scope: str | None) -> list[str] | None:
+    return None if scope is None else [c.strip() for c in scope.split(",") if c.strip()]
+
+
+def _assignment_line(result: Assignment) -> str:
+    from bot.render.appraisal.review import scopes_text
+
+    appraiser = result.appraiser
+    return _("{name} in {period}: {scopes}.").format(
+        name=appraiser.full_name or appraiser.telegram_id,
+        period=result.period_title,
+        scopes=scopes_text(appraiser.scopes, result.framework.ranking.cohort_name),
+    )
+
+
+@people_app.command("assign")
+def assign_cmd(
+    person: Annotated[str, typer.Argument(help="The appraiser: Telegram id or full name (see `people list`).")],
+    period: Annotated[int, typer.Option(help="Period id (see `dti-bot period list`).")],
+    scope: Annotated[str, typer.Option(help="Indices or sub-indices, comma-separated: 1,2.3 (2 covers 2.x).")],
+    cohort: Annotated[str, typer.Option(help="Only the units of this cohort (default: every cohort).")] = "",
+) -> None:
+    """Assign an appraiser (role reviewer) to indices or sub-indices of a period, optionally in one cohort."""
+    from bot.services.access import SYSTEM
+    from bot.services.appraisal import domain
+    from storage.types import utcnow
+
+    result = run_with_db(
+        lambda db, _cfg: domain.assign(db, SYSTEM, person, period, _codes(scope) or [], cohort, now=utcnow())
+    )
+    typer.echo(_("Assigned {count} new scopes. {line}").format(count=result.added, line=_assignment_line(result)))
+
+
+@people_app.command("unassign")
+def unassign_cmd(
+    person: Annotated[str, typer.Argument(help="The appraiser: Telegram id or full name.")],
+    period: Annotated[int, typer.Option(help="Period id.")],
+    scope: Annotated[str | None, typer.Option(help="Only these codes, comma-separated (default: all).")] = None,
+    cohort: Annotated[str | None, typer.Option(help="Only the scopes of this cohort.")] = None,
+) -> None:
+    """Take indices (or everything) out of an appraiser's domain in a period."""
+    from bot.services.access import SYSTEM
+    from bot.services.appraisal import domain
+
+    result = run_with_db(lambda db, _cfg: domain.unassign(db, SYSTEM, person, period, _codes(scope), cohort))
+    typer.echo(_("Removed {count} scopes. {line}").format(count=result.removed, line=_assignment_line(result)))

@@ -1,5 +1,5 @@
-"""`dti-bot period open | lock | unlock | publish | unpublish | deadline | list | reminders` and
-`dti-bot results import`."""
+"""`dti-bot period open | start | appraisal | provisional | final | reopen | deadline | list | reminders`
+(and the older `lock | unlock | publish | unpublish`) and `dti-bot results import`."""
 
 from __future__ import annotations
 
@@ -65,22 +65,157 @@ def _date(value: str) -> date:
         fail(_("Invalid date “{value}”: write YYYY-MM-DD.").format(value=value))
 
 
-def _transition(action: str):  # type: ignore[no-untyped-def]
-    def command(period: Annotated[int, typer.Option(help="Period id (see `period list`).")]) -> None:
-        from bot.services.access import SYSTEM
-        from bot.services.campaign.periods import change_state
-
-        _say(run_with_db(lambda db, _cfg: change_state(db, SYSTEM, period, action)))
-
-    command.__doc__ = {
-        "lock": "Lock a period: answers become read-only.",
-        "unlock": "Reopen a locked period.",
-    }[action]
-    return command
+PHASE_NAMES = {"self-assessment": "open", "appraisal": "locked", "provisional": "provisional"}
 
 
-for _action in ("lock", "unlock"):
-    app.command(_action)(_transition(_action))
+def _move(
+    period: int,
+    move: str,
+    *,
+    reason: str = "",
+    until: str | None = None,
+    to: str | None = None,
+    yes: bool = True,
+    legacy: bool = False,
+) -> None:
+    """Ask first (unless --yes), move the period, say where it stands now."""
+    from bot.campaign_calendar import local_date
+    from bot.render.campaign.phases import phase_line, results_notice
+    from bot.services.access import SYSTEM
+    from bot.services.campaign.periods import change_state, default_until, get_period, move_phase
+    from storage.types import utcnow
+
+    day = _date(until) if until else None
+    target = None
+    if to is not None:
+        target = PHASE_NAMES.get(to)
+        if target is None:
+            fail(_("Unknown phase “{value}”: write one of {known}.").format(value=to, known=", ".join(PHASE_NAMES)))
+    if move == "reopen" and len(reason.strip()) < 3:
+        fail(_('Give the reason (at least 3 characters) with --reason "…".'))
+    now = utcnow()
+    if not yes:
+        info = run_with_db(lambda db, _cfg: get_period(db, period))
+        question = _move_question(info, move, day or default_until(info, move, now), target)
+        if not _confirm(question):
+            typer.echo(_("Nothing was changed."))
+            raise typer.Exit(1)
+    if legacy:
+        info = run_with_db(lambda db, _cfg: change_state(db, SYSTEM, period, move, reason, now=now))
+        _say(info)
+        typer.echo(phase_line(info, local_date(now)))
+        return
+    moved = run_with_db(
+        lambda db, _cfg: move_phase(
+            db, SYSTEM, period, move, reason=reason, until=day, to=target, via="cli", now=now, render=results_notice
+        )
+    )
+    _say(moved.period)
+    typer.echo(phase_line(moved.period, local_date(now)))
+    if moved.notified:
+        typer.echo(_("{count} people were sent the results.").format(count=moved.notified))
+
+
+def _move_question(info: PeriodInfo, move: str, day: date | None, target: str | None) -> str:
+    when = vn_date(day) if day else "—"
+    return {
+        "start": _("Open the self-assessment of period {id} ({title})? Focal points can answer until {deadline}."),
+        "appraisal": _(
+            "Move period {id} ({title}) to appraisal? Answers become read-only; items sent back can be "
+            "supplemented until {date}."
+        ),
+        "provisional": _(
+            "Publish the provisional results of period {id} ({title})? Every unit's focal points and leaders "
+            "are told their points and rank; objections until {date}."
+        ),
+        "final": _(
+            "Publish the final results of period {id} ({title})? The period is locked and every unit is told "
+            "its final rank."
+        ),
+        "reopen": _("Take period {id} ({title}) back to {phase}? The reason is recorded."),
+    }[move].format(
+        id=info.id,
+        title=info.title,
+        deadline=vn_date(info.deadline),
+        date=when,
+        phase=period_state_label(target or _previous(info.state)),
+    )
+
+
+def _previous(state: str) -> str:
+    from bot.services.campaign.periods import REOPEN_TO
+
+    return REOPEN_TO.get(state, state)
+
+
+_PERIOD = Annotated[int, typer.Option(help="Period id (see `period list`).")]
+_YES = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for scripts).")]
+_REASON = Annotated[str, typer.Option(help="Why (recorded).")]
+
+
+@app.command("start")
+def start_cmd(period: _PERIOD, yes: _YES = False, reason: _REASON = "") -> None:
+    """Open the self-assessment of a period prepared as a draft."""
+    _move(period, "start", reason=reason, yes=yes)
+
+
+@app.command("appraisal")
+def appraisal_cmd(
+    period: _PERIOD,
+    until: Annotated[
+        str | None, typer.Option(help="Last day for supplements, YYYY-MM-DD (default: 15 working days on).")
+    ] = None,
+    reason: _REASON = "",
+    yes: _YES = False,
+) -> None:
+    """Close the self-assessment and start the appraisal (answers read-only except items sent back)."""
+    _move(period, "appraisal", reason=reason, until=until, yes=yes)
+
+
+@app.command("provisional")
+def provisional_cmd(
+    period: _PERIOD,
+    until: Annotated[
+        str | None, typer.Option(help="Last day for objections, YYYY-MM-DD (default: 5 working days on).")
+    ] = None,
+    reason: _REASON = "",
+    yes: _YES = False,
+) -> None:
+    """Publish provisional results: every unit is told its points and rank and may object until --until."""
+    _move(period, "provisional", reason=reason, until=until, yes=yes)
+
+
+@app.command("final")
+def final_cmd(period: _PERIOD, reason: _REASON = "", yes: _YES = False) -> None:
+    """Publish the final results and lock the period; every unit is told its final rank."""
+    _move(period, "final", reason=reason, yes=yes)
+
+
+@app.command("reopen")
+def reopen_cmd(
+    period: _PERIOD,
+    reason: Annotated[str, typer.Option(help="Why the period goes back (recorded; required).")],
+    to: Annotated[
+        str | None, typer.Option(help="self-assessment, appraisal or provisional (default: the previous phase).")
+    ] = None,
+    yes: _YES = False,
+) -> None:
+    """Take a period back to an earlier phase (the reason is recorded)."""
+    _move(period, "reopen", reason=reason, to=to, yes=yes)
+
+
+@app.command("lock")
+def lock_cmd(period: _PERIOD) -> None:
+    """Lock a period: answers become read-only (the appraisal starts; same as `period appraisal`)."""
+    _move(period, "lock", legacy=True)
+
+
+@app.command("unlock")
+def unlock_cmd(
+    period: _PERIOD, reason: Annotated[str, typer.Option(help="Why the period opens again (recorded; required).")]
+) -> None:
+    """Reopen a locked period for answers (the reason is recorded)."""
+    _move(period, "unlock", reason=reason, legacy=True)
 
 
 @app.command("publish")

@@ -8,17 +8,22 @@ from aiogram import Router
 from bot.filters import PrivateChat
 from bot.handlers import (
     admin,
+    approval,
     assessment,
     coordinator,
     documents,
     errors,
     evidence,
+    explanations,
     fallback,
     leader,
     menu,
+    objections,
+    phases,
     review,
     start,
     uploads,
+    values,
 )
 
 
@@ -32,6 +37,10 @@ def get_routers() -> list[Router]:
         start.router,
         coordinator.router,  # text while composing a broadcast
         review.router,  # text while correcting or sending back an item
+        approval.router,  # text while a leader returns the self-assessment (the comment)
+        phases.router,  # text while a coordinator reopens a phase (the reason)
+        values.router,  # text while a coordinator types agencies' figures
+        objections.router,  # text and files while a unit objects; the council's typed answers
         assessment.router,  # any other text that is not a command: an answer
         admin.router,
         documents.router,  # before uploads: a framework workbook is not a sheet of units
@@ -41,4 +50,4 @@ def get_routers() -> list[Router]:
         evidence.router,
         fallback.router,
     )
-    return [assessment.buttons, errors.router, private]
+    return [assessment.buttons, explanations.buttons, errors.router, private]

@@ -47,10 +47,10 @@ TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024  # bots may send documents up to 50 MB
 
 
 @router.callback_query(Pressed(exact={menu("progress")}))
-async def progress_button(query: CallbackQuery, actor: Actor, db: Database, bot: Bot) -> None:
-    """Every unit's completion, least complete first, with the full table as .xlsx (built on a
-    worker thread)."""
-    report = await progress.progress_report(db, actor)
+async def progress_button(query: CallbackQuery, actor: Actor, db: Database, bot: Bot, clock: Clock) -> None:
+    """Totals, cohorts and the units not submitted yet (a "🔔" each for coordinators), with the full
+    table as .xlsx (built on a worker thread)."""
+    report = await progress.progress_report(db, actor, now=clock.now())
     await reply(query, progress_screen(report))
     sheet = await asyncio.to_thread(progress_xlsx, report)
     await bot.send_document(query.message.chat.id, BufferedInputFile(sheet, "tien-do.xlsx"))

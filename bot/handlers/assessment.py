@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
 from aiogram import Bot, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.clock import Clock
 from bot.filters import Pressed, Typed
 from bot.handlers.common import reply
+from bot.handlers.live_card import on_input, on_tap
 from bot.handlers.questions import answer_question
+from bot.i18n import _
+from bot.keyboards import send
 from bot.nlu import intent_of
 from bot.render import actions
-from bot.render.assessment.cards import screen_for
+from bot.render.assessment.approval import leader_notice
+from bot.render.assessment.cards import not_understood
+from bot.render.assessment.receipt import receipt_file, receipt_message, receipt_summary
 from bot.render.errors import invalid_answer
 from bot.render.menu import unknown_input_screen
 from bot.services.access import Actor
 from bot.services.assessment import evidence
 from bot.services.assessment import flow as assessment
+from bot.services.assessment.receipt import submission_receipt
 from bot.services.errors import ServiceError
 from bot.settings import Settings
 from scoring import InvalidAnswer
 from storage.db import Database
 
+logger = logging.getLogger(__name__)
 router = Router(name="assessment")
 # Most updates are these buttons: their router comes first in the tree (bot.handlers), ahead of
 # routers they would only pass through. Their data prefixes are nobody else's.
@@ -30,7 +41,7 @@ VERBS = ("ans|", "nav|", "lst|", "evm|", "evd|", "doc|", "smy|", "sub|", "sbc|")
 
 
 @buttons.callback_query(Pressed(*VERBS))
-async def assessment_button(query: CallbackQuery, actor: Actor, db: Database, clock: Clock) -> None:
+async def assessment_button(query: CallbackQuery, actor: Actor, db: Database, clock: Clock, bot: Bot) -> None:
     """Carry out the pressed button (checked against the person's unit and the period), show the result."""
     action = actions.parse(query.data)
     if action is None:
@@ -38,7 +49,7 @@ async def assessment_button(query: CallbackQuery, actor: Actor, db: Database, cl
     unit, period, code, arg, now = action.unit, action.period, action.code, action.arg, clock.now()
     try:
         if action.verb == "ans":
-            kind, _, value = arg.partition(":")
+            kind, _sep, value = arg.partition(":")
             result = await assessment.answer_choice(db, actor, unit, period, code, kind, value, now=now)
         elif action.verb == "nav":
             result = await assessment.navigate(db, actor, unit, period, code, arg, now=now)
@@ -53,13 +64,35 @@ async def assessment_button(query: CallbackQuery, actor: Actor, db: Database, cl
         elif action.verb == "smy":
             result = await assessment.summary(db, actor, unit, period, confirming=arg == "confirm", now=now)
         else:
-            result = await assessment.submit(db, actor, unit, period, now=now)
+            result = await assessment.submit(db, actor, unit, period, now=now, notify_leaders=leader_notice)
     except InvalidAnswer as exc:
         raise ServiceError("unknown_item") from exc
     except assessment.InputRejected as exc:  # the reading chosen does not fit (e.g. a above b)
         await query.answer(invalid_answer(exc.error, exc.a_label, exc.b_label), show_alert=True)
         return
-    await reply(query, screen_for(result))
+    except assessment.NothingBefore:
+        await query.answer(_("This is the first item: there is nothing before it."))
+        return
+    await on_tap(query, result, db, actor, now)
+    if action.verb == "sbc":  # submitted: the receipt, to every focal point of the unit
+        await send_receipts(bot, db, actor, unit, period, now)
+
+
+async def send_receipts(bot: Bot, db: Database, actor: Actor, unit: int, period: int, now: datetime) -> None:
+    """Every focal point of the unit gets the receipt of the submission: inline when short, else
+    as a text file with a short summary. One who cannot be reached does not stop the others."""
+    receipt = await submission_receipt(db, actor, unit, period, now=now)
+    inline = receipt_message(receipt)
+    name, data = receipt_file(receipt)
+    for chat_id in receipt.recipients:
+        try:
+            if inline is not None:
+                await send(bot, chat_id, inline)
+            else:
+                caption = receipt_summary(receipt).text
+                await bot.send_document(chat_id, BufferedInputFile(data, name), caption=caption, parse_mode="HTML")
+        except TelegramAPIError as exc:  # blocked, deleted account…: the others still get theirs
+            logger.info("could not send a submission receipt (%s)", type(exc).__name__)
 
 
 @router.message(Typed(commands=False))
@@ -78,9 +111,11 @@ async def typed_answer(
             await message.answer(invalid_answer(exc.error, exc.a_label, exc.b_label))
         elif isinstance(exc, InvalidAnswer):
             await message.answer(invalid_answer(exc))
+        elif isinstance(exc, assessment.NotUnderstood):
+            await message.answer(not_understood(message.text, exc.details.get("answers_by", "")))
         elif exc.reason in ("nothing_open", "no_period", "not_allowed"):
-            await reply(message, unknown_input_screen())  # not in an assessment: short help, never silence
+            await reply(message, unknown_input_screen(actor))  # not in an assessment: short help, never silence
         else:
             raise
         return
-    await reply(message, screen_for(result))
+    await on_input(message, result, db, actor, clock.now())

@@ -12,10 +12,9 @@ from aiogram.types import Message
 
 from bot.clock import Clock
 from bot.filters import CarriesFile
-from bot.handlers.common import reply
+from bot.handlers.live_card import on_input
 from bot.i18n import _
 from bot.keyboards import send
-from bot.render.assessment.cards import item_screen
 from bot.render.errors import service_error
 from bot.render.screen import Screen
 from bot.services.access import Actor
@@ -89,7 +88,7 @@ async def evidence_file(
     if view is None:
         await message.answer(_("📎 This file is already attached to the item; it was kept once."))
         return
-    await reply(message, item_screen(view))
+    await on_input(message, view, db, actor, clock.now())
 
 
 def _restart_timer(message: Message, album: _Album, bot: Bot) -> None:

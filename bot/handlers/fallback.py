@@ -29,9 +29,9 @@ async def unknown_input(
     message: Message, actor: Actor, db: Database, settings: Settings, bot: Bot, clock: Clock
 ) -> None:
     """A question in plain words gets its answer; anything else (stickers, voice, unknown commands)
-    a short list of what can be done."""
+    a short list of what this person can type or tap."""
     intent = intent_of(message.text) if message.text and not message.text.startswith("/") else None
     if intent is not None:
         await answer_question(message, intent, actor, db, settings, bot, clock)
         return
-    await reply(message, unknown_input_screen())
+    await reply(message, unknown_input_screen(actor))

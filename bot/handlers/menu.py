@@ -9,20 +9,24 @@ from aiogram.types import CallbackQuery, Message
 from bot.clock import Clock
 from bot.filters import Pressed
 from bot.handlers.common import reply
+from bot.handlers.live_card import show_card
 from bot.render import actions
-from bot.render.assessment.cards import screen_for
+from bot.render.help import may_here, not_a_focal_point_screen
 from bot.render.menu import help_screen, menu_screen, units_screen
 from bot.services.access import Actor, choose_unit
 from bot.services.assessment import flow as assessment
+from bot.services.campaign.glance import glance
+from bot.services.permissions import Action
 from storage.db import Database
 
 router = Router(name="menu")
 
 
 @router.message(Command("menu"))
-async def main_menu(message: Message, actor: Actor) -> None:
-    """Show what this person can do."""
-    await reply(message, menu_screen(actor))
+async def main_menu(message: Message, actor: Actor, db: Database, clock: Clock) -> None:
+    """Greet the person by name with the days left and the progress, and show what they can do."""
+    facts = await glance(db, actor, clock.now())
+    await reply(message, menu_screen(actor, facts, _first_name(message)))
 
 
 @router.message(Command("help"))
@@ -33,7 +37,11 @@ async def help_command(message: Message, actor: Actor) -> None:
 
 @router.message(Command("tiep", "continue", "tieptuc"))
 async def continue_command(message: Message, actor: Actor, db: Database, clock: Clock) -> None:
-    """Resume the self-assessment exactly where the person stopped."""
+    """Resume the self-assessment exactly where the person stopped; someone who does not answer the
+    unit's items (a leader, a reviewer) is shown what they can do instead."""
+    if not actor.needs_unit_choice and not may_here(actor, Action.ANSWER):
+        await reply(message, not_a_focal_point_screen(actor, await glance(db, actor, clock.now())))
+        return
     await _open_menu_item(message, actor, db, "assess", clock)
 
 
@@ -45,16 +53,22 @@ async def menu_button(query: CallbackQuery, actor: Actor, db: Database, clock: C
         await query.answer()
         return
     if action.arg == "menu":
-        await reply(query, menu_screen(actor))
+        await reply(query, menu_screen(actor, await glance(db, actor, clock.now()), _first_name(query)))
     elif action.arg == "help":
         await reply(query, help_screen(actor))
     elif action.arg == "units":
         await reply(query, units_screen(actor))
     elif action.arg.startswith("unit:") and action.arg[5:].isdigit():
         actor = await choose_unit(db, actor, int(action.arg[5:]), now=clock.now())
-        await reply(query, menu_screen(actor))
+        await reply(query, menu_screen(actor, await glance(db, actor, clock.now()), _first_name(query)))
     else:
         await _open_menu_item(query, actor, db, action.arg, clock)
+
+
+def _first_name(event: Message | CallbackQuery) -> str:
+    """Telegram's first name: the greeting's last resort when no name is stored."""
+    user = event.from_user
+    return (user.first_name or "") if user is not None else ""
 
 
 async def _open_menu_item(event: Message | CallbackQuery, actor: Actor, db: Database, what: str, clock: Clock) -> None:
@@ -68,6 +82,6 @@ async def _open_menu_item(event: Message | CallbackQuery, actor: Actor, db: Data
     elif what == "summary":
         result = await assessment.summary(db, actor, None, None, now=clock.now())
     else:
-        await reply(event, menu_screen(actor))
+        await reply(event, menu_screen(actor, await glance(db, actor, clock.now()), _first_name(event)))
         return
-    await reply(event, screen_for(result))
+    await show_card(event, result, db, actor, clock.now())  # the person's one live card

@@ -4,21 +4,22 @@ matching button, within the person's role (bot.services.permissions)."""
 
 from __future__ import annotations
 
-import asyncio
-
 from aiogram import Bot
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.clock import Clock
 from bot.handlers.common import reply
+from bot.handlers.leader_replies import send_charts, show_what_if, show_year_over_year
+from bot.nlu import item_code_in
 from bot.render.assessment.cards import screen_for
 from bot.render.campaign.progress import deadline_screen, progress_screen
-from bot.render.menu import help_screen
-from bot.render.results import charts
+from bot.render.help import help_screen, may_here, no_unit_results_screen, not_a_focal_point_screen
+from bot.render.menu import units_screen
 from bot.render.results.leader import overview_screen, rank_screen, weakest_screen
 from bot.services.access import Actor
 from bot.services.assessment import flow as assessment
 from bot.services.campaign import progress
+from bot.services.campaign.glance import glance
 from bot.services.permissions import Action
 from bot.services.results import leader as results
 from bot.settings import Settings
@@ -26,7 +27,13 @@ from storage.db import Database
 
 
 async def show_result(
-    event: Message | CallbackQuery, what: str, actor: Actor, db: Database, settings: Settings, bot: Bot
+    event: Message | CallbackQuery,
+    what: str,
+    actor: Actor,
+    db: Database,
+    settings: Settings,
+    bot: Bot,
+    clock: Clock | None = None,
 ) -> None:
     """Compute the unit's standing from stored data and show the asked part of it (the charts are
     drawn on worker threads)."""
@@ -34,27 +41,41 @@ async def show_result(
     if what == "weakest":
         await reply(event, weakest_screen(await results.weakest(db, actor, show_peer_names=peers)))
         return
-    view = await results.standing(db, actor, show_peer_names=peers)
     if what == "charts":
-        chat = event.message.chat.id if isinstance(event, CallbackQuery) else event.chat.id
-        if isinstance(event, CallbackQuery):
-            await event.answer()
-        by_index, ranking = await asyncio.gather(
-            asyncio.to_thread(charts.index_chart, view), asyncio.to_thread(charts.ranking_chart, view)
-        )
-        await bot.send_photo(chat, BufferedInputFile(by_index, "diem-theo-chi-so.png"))
-        await bot.send_photo(chat, BufferedInputFile(ranking, "xep-hang.png"))
+        await send_charts(event, actor, db, settings, bot, clock)
         return
+    view = await results.standing(db, actor, show_peer_names=peers)
     await reply(event, overview_screen(view) if what == "overview" else rank_screen(view))
+
+
+# plain-word questions about the unit's results -> the screen of the button that shows it
+RESULT_QUESTIONS = {
+    "rank": "rank",
+    "points": "rank",  # the ranking screen leads with the points
+    "top": "rank",  # and names the cohort's leader
+    "compare": "compare",
+    "weakest": "weakest",
+    "overview": "overview",
+    "charts": "charts",
+    "what_if": "what_if",
+}
 
 
 async def answer_question(
     message: Message, intent: str, actor: Actor, db: Database, settings: Settings, bot: Bot, clock: Clock
 ) -> None:
-    """Route a recognised question to the use case its button uses."""
+    """Route a recognised question to the use case its button uses; a question outside the person's
+    roles gets what they can do instead, never a bare refusal."""
     unit = actor.unit
-    if intent in ("rank", "weakest", "overview"):
-        await show_result(message, intent, actor, db, settings, bot)
+    if intent in RESULT_QUESTIONS:
+        if not may_here(actor, Action.VIEW_RESULTS):
+            await reply(message, units_screen(actor) if actor.needs_unit_choice else no_unit_results_screen(actor))
+        elif intent == "what_if":
+            await show_what_if(message, item_code_in(message.text or ""), actor, db)
+        elif intent == "compare":
+            await show_year_over_year(message, actor, db, bot, clock)
+        else:
+            await show_result(message, RESULT_QUESTIONS[intent], actor, db, settings, bot, clock)
     elif intent == "progress" and actor.may(Action.VIEW_PROGRESS):
         await reply(message, progress_screen(await progress.progress_report(db, actor)))
     elif intent in ("progress", "assess") and unit is not None and actor.may(Action.ANSWER, unit.unit_id):
@@ -64,9 +85,13 @@ async def answer_question(
             else await assessment.open_current(db, actor, now=clock.now())
         )
         await reply(message, screen_for(result))
-    elif intent == "progress":
+    elif actor.needs_unit_choice and intent in ("progress", "assess"):
+        await reply(message, units_screen(actor))
+    elif intent == "assess":
+        await reply(message, not_a_focal_point_screen(actor, await glance(db, actor, clock.now())))
+    elif intent == "progress" and may_here(actor, Action.VIEW_RESULTS):
         await show_result(message, "overview", actor, db, settings, bot)
-    elif intent == "deadline":
+    elif intent == "deadline" and actor.may(Action.DEADLINE):
         await reply(message, deadline_screen(await progress.deadline_info(db, actor, clock.now())))
     else:
         await reply(message, help_screen(actor))

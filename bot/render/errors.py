@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bot.i18n import _
+from bot.render.assessment.editability import read_only_sentence
 from bot.render.labels import period_action_label, period_state_label, role_label
 from bot.render.numbers import vn_date, vn_number
 from bot.services.errors import InputFileError, InputFileErrors, ServiceError
@@ -67,6 +68,17 @@ def _service_messages() -> dict[str, str]:
             'give the reason with --again "…".'
         ),
         "reason_required": _('Give the reason (at least 3 characters) with --reason "…".'),
+        "unknown_move": _("Unknown move “{move}”."),
+        "supplement_before_deadline": _(
+            "The supplement deadline ({date}) cannot be before the self-assessment deadline ({deadline})."
+        ),
+        "date_in_past": _("The date {date} has already passed (today is {today})."),
+        "no_date_for_move": _("This move sets no date: leave out --until."),
+        "no_periods": _("There is no assessment period yet."),
+        "reason_required_chat": _("Type the reason (at least 3 characters)."),
+        "phase_moved_meanwhile": _("The period has moved to another phase meanwhile; nothing was changed."),
+        "approval_off": _("This period does not ask for the unit leader's approval."),
+        "not_waiting_approval": _("No self-assessment is waiting for approval: it is {approval}."),
         "deadline_before_opening": _("The deadline {deadline} is before the period opened ({opened})."),
         "unknown_role": _("Unknown role “{role}” (roles: {known})."),
         "role_needs_unit": _("The role {role} belongs to a unit: give --unit."),
@@ -82,6 +94,10 @@ def _service_messages() -> dict[str, str]:
         "not_skippable": _("Item {code} must be answered; it cannot be skipped."),
         "nothing_to_submit": _("There is nothing to submit yet: answer some items first."),
         "already_submitted": _("Item {code} is already submitted: its evidence can no longer be removed."),
+        "accepted_evidence": _(
+            "Item {code} was accepted by the appraisers: its evidence cannot be removed. To replace it, "
+            "change the answer first; the item then goes back to appraisal."
+        ),
         "no_item_open": _("Open an item first (/tiep), then send its evidence."),
         "invite_unknown": _(
             "This invitation code is not valid. Check the link, or ask your coordinator for a new one."
@@ -111,14 +127,55 @@ def _service_messages() -> dict[str, str]:
         "no_weekday": _("Keep at least one day of the week for sending reminders."),
         "period_not_open": _("That assessment period is no longer open; its reminders cannot be changed."),
         "already_reviewed": _("This item has already been decided (or was not submitted)."),
+        "appraisal_provisional": _(
+            "Provisional results of {period} are published: the appraisal is closed and its decisions can no "
+            "longer be changed. A unit that disagrees raises an objection."
+        ),
+        "appraisal_final": _(
+            "Final results of {period} are published and locked: appraisal decisions can no longer be changed."
+        ),
+        "appraisal_not_started": _("{period} is still a draft: its items cannot be appraised yet."),
+        "not_your_domain": _("Item {code} is not in the domain assigned to you; it is left to its appraiser."),
+        "not_approved_yet": _("The self-assessment of {unit} has not been approved by its leader yet."),
+        "nothing_complete": _("No waiting item of this unit has complete evidence; open them one by one."),
+        "nothing_to_send": _("Every decision on {unit} has already been sent to it."),
+        "no_appraisal_period": _("No period is in self-assessment or appraisal now."),
+        "appraiser_unknown": _("Nobody “{person}” has used an invitation (give the Telegram id or the full name)."),
+        "person_ambiguous": _("Several people are called “{person}”: give the Telegram id."),
+        "not_an_appraiser": _("{name} does not hold the appraiser role: invite them as an appraiser first."),
+        "no_scope": _("Give the indices or sub-indices to assign, e.g. --scope 1,2.3."),
+        "unknown_scope": _("Not an index or sub-index of the framework: {codes} (indices: {known})."),
+        "unknown_cohort_code": _("Unknown cohort “{cohort}” (cohorts: {known})."),
+        "nothing_to_unassign": _("{name} has no such assignment in this period."),
         "bad_points": _("Type points between 0 and {max}, e.g. 7,5."),
         "bad_comment": _("Type a comment of 3 to 2,000 characters."),
+        "bad_explanation": _("Type an explanation of 3 to 2,000 characters."),
         "invisible_text": _("The text you sent shows nothing: it has only invisible characters. Type the content."),
         "broadcast_too_long": _("The message must be 1 to {limit} characters long."),
         "no_open_period": _("No assessment period is open, so there is nobody to send to."),
         "unknown_audience": _("This audience is not known. Start again from the menu."),
         "no_broadcast": _("Start a new message from the menu (📣)."),
         "broadcast_in_past": _("That time has already passed."),
+        "broadcast_bad_time": _("The time could not be read. Type the day and the time, e.g. 25/12/2026 08:00."),
+        "broadcast_too_far": _("A message can be scheduled at most a year ahead."),
+        "broadcast_already_sent": _("Broadcast #{id} has already started going out: it can no longer be cancelled."),
+        "broadcast_already_cancelled": _("Broadcast #{id} was already cancelled."),
+        # external values (bot.services.results.external_values)
+        "no_values_period": _(
+            "No period takes figures now: they are entered while a period runs or its results are provisional."
+        ),
+        "values_closed": _("This period is {state}: its figures can no longer be changed."),
+        "not_external": _("Item {code} is answered by the units themselves, not entered by the coordinator."),
+        "ambiguous_value": _("“{value}” can be read two ways: type it without thousands dots, e.g. 1500 or 1,5."),
+        # objections (bot.services.appraisal.objections)
+        "objections_not_provisional": _("Objections can be raised only while the results are provisional."),
+        "objections_final": _("The results are final: objections are no longer accepted or answered."),
+        "objections_deadline_passed": _("The feedback window closed on {deadline}: objections are no longer accepted."),
+        "objection_pending": _("Your objection to item {code} is still waiting for the council's answer."),
+        "bad_objection_reason": _("Type the reason in {low} to {high} characters."),
+        "objection_reason_first": _("Type the reason of the objection first, then send the evidence."),
+        "objection_evidence_limit": _("An objection can carry at most {limit} pieces of evidence."),
+        "objection_decided": _("This objection has already been answered."),
         "content_mismatch": _(
             "The file's content does not match its name ({name}). Send the document itself, for example as PDF."
         ),
@@ -143,23 +200,18 @@ def service_error(error: ServiceError) -> str:
         return read_only_error(details)
     if isinstance(details.get("expired"), datetime):
         details["expired"] = vn_date(details["expired"])
-    for key in ("deadline", "opened"):
+    if "approval" in details:
+        from bot.render.assessment.approval import approval_state_label
+
+        details["approval"] = approval_state_label(details["approval"])
+    for key in ("deadline", "opened", "date", "today"):
         if isinstance(details.get(key), date):
             details[key] = vn_date(details[key])
     return template.format(reason=error.reason, **details)
 
 
 def read_only_error(details: dict) -> str:
-    why = details.get("why")
-    if why == "deadline":
-        return _("The deadline ({deadline}) has passed: answers can be viewed, not changed.").format(
-            deadline=vn_date(details["deadline"])
-        )
-    if why == "locked":
-        return _("The period is locked: answers can be viewed, not changed.")
-    if why == "published":
-        return _("Results are published: answers can be viewed, not changed.")
-    return _("The period is not open yet.")
+    return read_only_sentence(details.get("why"), details.get("deadline"), details.get("until"))
 
 
 def invalid_answer(error: InvalidAnswer, a_label: str = "a", b_label: str = "b") -> str:

@@ -20,9 +20,10 @@ __all__ = [
 def period_state_label(state: str) -> str:
     return {
         PeriodState.DRAFT: _("draft"),
-        PeriodState.OPEN: _("open"),
-        PeriodState.LOCKED: _("locked"),
-        PeriodState.PUBLISHED: _("published"),
+        PeriodState.OPEN: _("in self-assessment"),
+        PeriodState.LOCKED: _("in appraisal"),
+        PeriodState.PROVISIONAL: _("provisional results"),
+        PeriodState.PUBLISHED: _("final results published"),
     }.get(state, state)
 
 
@@ -33,4 +34,10 @@ def period_action_label(action: str) -> str:
         "publish": _("publish"),
         "unpublish": _("take back the published results"),
         "deadline": _("change the deadline"),
+        "start": _("open the self-assessment"),
+        "appraisal": _("move to appraisal"),
+        "provisional": _("publish provisional results"),
+        "final": _("publish final results"),
+        "reopen": _("go back to the previous phase"),
+        "approve": _("approve the self-assessment"),
     }.get(action, action)

@@ -51,7 +51,6 @@ class SandboxState:
         # as Telegram's do: an installation that already handled update 1 of an earlier rehearsal
         # would take a new update 1 for a replay and drop it.
         self._update_ids = itertools.count(time.time_ns() // 1000)
-        self._message_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._seq = itertools.count(1)
         # Replaced on every new update: a poller takes the current one *before* looking at the
@@ -89,7 +88,9 @@ class SandboxState:
     # messages and events -----------------------------------------------------------------------
     def new_message(self, chat: Chat, from_bot: bool, **content: Any) -> dict[str, Any]:
         message = {
-            "message_id": next(self._message_ids),
+            # Numbered per chat, as Telegram numbers a private chat's messages (both sides): the bot
+            # reads how far a message has scrolled from the difference of two ids.
+            "message_id": len(chat.messages) + 1,
             "from": self.bot if from_bot else chat.user,
             "chat": self.chat_json(chat),
             "date": int(self.now()),

@@ -85,7 +85,7 @@ def test_published_results_are_taken_back_only_with_a_reason_which_is_recorded(d
     blank = dti("period", "unpublish", "--period", "1", "--reason", "  ")
     assert blank.exit_code == 2 and "--reason" in blank.stderr and state(dti, 1) == "published"
     taken_back = dti("period", "unpublish", "--period", "1", "--reason", "Số liệu sở A sai, công bố lại sau")
-    assert taken_back.exit_code == 0 and "đã khóa" in taken_back.stdout and state(dti, 1) == "locked"
+    assert taken_back.exit_code == 0 and "đang thẩm định" in taken_back.stdout and state(dti, 1) == "locked"
     assert changes(tmp_path)[-1] == (
         1,
         "unpublish",

@@ -46,6 +46,7 @@ def test_json_output_ranks_every_cohort_with_decimal_strings(tmp_path):
         "unit_name": "Đà Nẵng",
         "points": "800.18",
         "value": "0.8002",
+        "max_points": "1000.00",
     }
 
 
@@ -53,8 +54,8 @@ def test_csv_and_table_outputs_carry_the_same_figures(tmp_path):
     path = write(tmp_path, HEADER + DA_NANG)
     csv_out = run("score", "--framework", "qd922-tinh", "--values", str(path), "--format", "csv")
     assert csv_out.stdout.splitlines() == [
-        "cohort,rank,unit_code,unit_name,points,value",
-        ",1,DNG,Đà Nẵng,800.18,0.8002",
+        "cohort,rank,unit_code,unit_name,points,value,max_points",
+        ",1,DNG,Đà Nẵng,800.18,0.8002,1000.00",
     ]
     table = run("score", "--framework", "qd922-tinh", "--values", str(path))
     assert "800,18/1.000" in table.stdout and "0,8002" in table.stdout

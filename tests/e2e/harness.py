@@ -203,4 +203,7 @@ class Person:
 
     def last_text(self) -> str:
         bot_messages = [m for m in self.messages.values() if m.get("from", {}).get("is_bot")]
-        return max(bot_messages, key=lambda m: m["message_id"])["text"] if bot_messages else ""
+        if not bot_messages:
+            return ""
+        last = max(bot_messages, key=lambda m: m["message_id"])
+        return last.get("text") or last.get("caption") or ""  # a document or a photo has no text

@@ -109,8 +109,7 @@ async def test_an_invited_focal_point_answers_every_kind_sends_evidence_survives
 
     await lan.expect("4.1 Cán bộ phụ trách")
     await lan.press("Danh sách")
-    await lan.expect("Danh sách chỉ số")
-    listing = lan.last_text()
+    listing = (await lan.expect("Danh sách chỉ số"))["text"]  # the card, edited (receipts came after it)
     assert "✅ 1.1" in listing and "◐ 1.3" not in listing and "⬜ 4.1" in listing
     await lan.press("Trang sau")
     await lan.expect("Công bố dữ liệu mở")
@@ -120,14 +119,15 @@ async def test_an_invited_focal_point_answers_every_kind_sends_evidence_survives
     await lan.press("Xong")
     await lan.expect("✅ Đã ghi 6.4: 4/10 điểm")
     await lan.press("Tiếp")
-    await lan.expect("Tổng hợp kết quả tự đánh giá")  # past the last item
-    summary = lan.last_text()
+    summary = (await lan.expect("Tổng hợp kết quả tự đánh giá"))["text"]  # past the last item
     assert "Đã trả lời 11/20" in summary  # 6.3 is entered by coordinators and "Chưa trả lời (tính 0 điểm)" in summary
-    assert "Còn thiếu tài liệu kiểm chứng" in summary and "2.1" in summary
+    assert "Còn thiếu tài liệu kiểm chứng: 2.2" in summary  # 2.1 answered "no" earns nothing: needs no proof
     await lan.press("Nộp kết quả")
     await lan.expect("Nộp kết quả ngay bây giờ?")
     await lan.press("Đồng ý nộp")
-    await lan.expect("📨 Đã nộp 11 câu trả lời.")
+    await lan.expect("📨")  # "Đã nộp 11 câu trả lời…" (to the reviewers, or to the unit's leader first)
+    receipt = await lan.expect("BIÊN NHẬN NỘP KẾT QUẢ TỰ ĐÁNH GIÁ")  # point 7: the unit's proof of what it sent
+    assert "Số chỉ số đã nộp: 11/20" in (receipt.get("text") or receipt.get("caption") or "")
 
     db = campaign.db
     assert await count(db, Answer, Answer.status == "submitted") == 11

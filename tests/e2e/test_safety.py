@@ -161,7 +161,7 @@ async def test_after_the_deadline_everything_is_read_only_and_says_why(bot, camp
         period = await session.get(Period, campaign.period_id)
         period.deadline = date.today() - timedelta(days=1)
     await lan.press("Tự đánh giá")
-    await lan.expect("Đã quá hạn chót")
+    await lan.expect("Hết hạn tự đánh giá ngày")
     assert "Thủ trưởng" not in str(lan.messages)  # no answer buttons
     await lan.send("12")
-    await lan.expect("Đã quá hạn chót")
+    await lan.expect("Hết hạn tự đánh giá ngày")

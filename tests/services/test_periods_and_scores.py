@@ -23,10 +23,13 @@ from tests.services.test_answers import write
 async def test_a_period_is_locked_unlocked_and_published_but_never_moved_backwards(db):
     period = await department_period(db)
     assert (await change_state(db, SYSTEM, period.id, "lock")).state == "locked"
-    assert (await change_state(db, SYSTEM, period.id, "unlock")).state == "open"
+    with pytest.raises(ServiceError) as no_reason:  # going back needs a reason
+        await change_state(db, SYSTEM, period.id, "unlock")
+    assert no_reason.value.reason == "reason_required"
+    assert (await change_state(db, SYSTEM, period.id, "unlock", "gia hạn")).state == "open"
     assert (await change_state(db, SYSTEM, period.id, "publish")).state == "published"
     with pytest.raises(ServiceError) as info:
-        await change_state(db, SYSTEM, period.id, "unlock")
+        await change_state(db, SYSTEM, period.id, "unlock", "gia hạn")
     assert info.value.reason == "bad_transition"
     with pytest.raises(ServiceError):
         await change_state(db, SYSTEM, 999, "lock")

@@ -4,6 +4,7 @@ when the table says so; a refusal changes nothing. The menu offers exactly the t
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import pytest
@@ -13,23 +14,26 @@ from bot.render.menu import menu_actions, menu_screen
 from bot.services.access import SYSTEM, Actor, NotAllowed, Role, load_actor
 from bot.services.admin import export, framework_workbook, people, reports, units_import
 from bot.services.admin.invites import create_invites
-from bot.services.appraisal import review
-from bot.services.assessment import flow
-from bot.services.campaign import broadcasts, digest, progress, reminder_policy
+from bot.services.appraisal import council, domain, objections, review
+from bot.services.assessment import approval, flow
+from bot.services.campaign import broadcasts, digest, periods, progress, reminder_policy
 from bot.services.demo.seed import DEMO_FRAMEWORK
 from bot.services.permissions import PERMISSIONS, UNIT_SCOPED, Action, table_markdown
-from bot.services.results import leader
+from bot.services.results import external_values, leader
 from bot.services.results.results_import import import_results
 from storage.models import (
     AccessChange,
     AnswerHistory,
+    AppraiserScope,
     Broadcast,
     Conversation,
     FrameworkVersion,
     Invite,
     Outbox,
+    PeriodChange,
     PublishedResult,
     Unit,
+    UnitApproval,
 )
 from storage.types import utcnow
 from tests.services.helpers import demo_campaign
@@ -105,6 +109,26 @@ async def attempt(action: Action, db, store, who: Actor, demo, tmp_path) -> None
             await import_results(db, who, period, await _results_csv(db), "results.csv")
         case Action.CAMPAIGN_REPORT:
             await reports.campaign_report(db, who, period, now=now)
+        case Action.APPROVE:
+            await approval.approvals(db, who)
+        case Action.MOVE_PHASE:
+            await periods.phase_view(db, who, now=now)
+            await periods.move_phase(db, who, period, "appraisal", now=now)
+            await periods.move_phase(db, who, period, "reopen", reason="thử quyền", now=now)
+        case Action.ASSIGN_APPRAISERS:
+            await domain.assign(db, who, str(PERSONAS["reviewer"]), period, ["1"], now=now)
+        case Action.COUNCIL:
+            await council.council_view(db, who, period)
+            await objections.next_objection(db, who)
+        case Action.OBJECT:
+            with contextlib.suppress(objections.ObjectionClosed):  # allowed; the demo's results are not provisional
+                await objections.objection_items(db, who, now=now)
+        case Action.ENTER_VALUES if who.system:
+            csv = "unit_code,sub_index,value,note\nSNV,6.3,0.8,Sở Nội vụ\n".encode()
+            await external_values.import_values(db, who, period, csv, "so-lieu.csv", apply=True, now=now)
+        case Action.ENTER_VALUES:
+            await external_values.external_items(db, who)
+            await external_values.open_item(db, who, period, "6.3")
         case _:
             raise AssertionError(f"no use case exercises {action}: add one here")
 
@@ -123,6 +147,9 @@ async def _state(db) -> tuple:
                 FrameworkVersion,
                 Broadcast,
                 PublishedResult,
+                PeriodChange,
+                UnitApproval,
+                AppraiserScope,
             )
         ]
         cursors = sorted(

@@ -146,7 +146,7 @@ async def test_only_units_that_are_behind_are_reminded_with_their_figures(db):
 
 
 async def test_planning_the_same_step_twice_or_after_a_restart_queues_each_reminder_once(db):
-    await _campaign(db, DEADLINE)
+    period = await _campaign(db, DEADLINE)
     clock = Clock()
     clock.offset = at(25, 9).astimezone(UTC) - datetime.now(UTC)
     first = Jobs(db, bot=None, sender=None, clock=clock)
@@ -158,7 +158,12 @@ async def test_planning_the_same_step_twice_or_after_a_restart_queues_each_remin
         rows = (await session.execute(select(Outbox))).scalars().all()
     assert len(rows) == 2
     assert "còn 20/20 chỉ số chưa trả lời, hạn chót 28/11/2025 — còn 3 ngày" in rows[0].payload["text"]
-    assert rows[0].payload["rows"][0][0]["action"] == "mnu|0|0||assess"
+    # "Continue" opens the unit's first missing item (tests/services/test_coordinator_glance.py).
+    async with db.session() as session:
+        unit_ids = set((await session.execute(select(Unit.id))).scalars())
+    assert {r.payload["rows"][0][0]["action"] for r in rows} == {
+        f"nav|{unit_id}|{period.id}||missing" for unit_id in unit_ids
+    }
     clock.offset = at(27, 9).astimezone(UTC) - datetime.now(UTC)
     assert await first.plan_reminders() == 2  # the next step is a new reminder
     async with db.session() as session:

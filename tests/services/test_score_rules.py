@@ -89,9 +89,14 @@ async def test_a_min_max_score_is_provisional_and_final_alike_in_the_chat_the_ra
     assert result.answers == stored
     assert load_workbook(result.xlsx, read_only=True).sheetnames  # a whole workbook
 
-    # Every active unit gives a readable value (the stale one is answered again): the range is final.
+    # Every active unit submits a readable value (the stale one is answered again): the range is final.
     async with db.session() as session, session.begin():
         await session.execute(update(Answer).where(Answer.id == stale.id).values(raw={"value": "40"}))
         for n, unit in enumerate(silent[1:]):
             session.add(Answer(period_id=period_id, unit_id=unit.id, sub_index_code=ITEM, raw={"value": str(10 + n)}))
+        await session.execute(
+            update(Answer)
+            .where(Answer.period_id == period_id, Answer.sub_index_code == ITEM, Answer.status == "draft")
+            .values(status="submitted")
+        )
     await assert_everyone_agrees(db, period_id, expect_provisional=False)

@@ -48,6 +48,9 @@ def answer_text(item: ReportItem) -> str:
     if item.result.status == "not_applicable":
         return _("Not applicable")
     if item.sub.method.kind == "external":
+        provider = getattr(item.sub.method, "provider", "")
+        if item.result.status != "unanswered" and provider:
+            return _("Figure provided by {provider}").format(provider=provider)
         return _("Entered by the coordinator")
     if item.raw is None:
         return _("Not answered")
@@ -399,7 +402,7 @@ def unit_report_docx(report: UnitReport, place: str | None = None) -> bytes:
         d.grid(
             [_("Code"), _("Sub-index"), _("Self-assessed"), _("Explanation of the unit")],
             (13, 62, 22, 68),
-            [[i.sub.code, i.sub.name, vn_points(i.result.self_points or Decimal(0)), ""] for i in missing],
+            [[i.sub.code, i.sub.name, vn_points(i.result.self_points or Decimal(0)), i.explanation] for i in missing],
             numeric=(2,),
         )
     else:

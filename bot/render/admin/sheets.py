@@ -70,7 +70,7 @@ def progress_xlsx(report: ProgressReport) -> bytes:
                 [
                     u.code,
                     u.name,
-                    u.cohort,
+                    u.cohort_name or u.cohort,
                     u.answered,
                     u.total,
                     round(u.share * 100, 1),

@@ -10,11 +10,32 @@ from typing import Any, TypeVar
 
 from bot.i18n import _
 from bot.render.actions import Action
+from bot.render.appraisal.status import status_lines
+from bot.render.assessment.editability import read_only_sentence, supplement_sentence
+from bot.render.assessment.explanations import (
+    EXPLAIN,
+    explanation_button,
+    explanation_line,
+    explanation_notice,
+    explanation_prompt,
+    explanation_step_buttons,
+)
 from bot.render.numbers import vn_date, vn_number, vn_points
 from bot.render.screen import Button, Screen, rows
-from bot.services.assessment.views import DONE, PARTIAL, ItemList, ItemView, Notice, Paused, PeriodRef, Summary
+from bot.services.assessment.views import (
+    DONE,
+    PARTIAL,
+    ExternalLine,
+    ItemList,
+    ItemView,
+    Notice,
+    Paused,
+    PeriodRef,
+    Summary,
+)
 from bot.wording import typed_number
 from scoring import SubIndex, parse_decimal
+from scoring.evidence import evidence_needed
 from scoring.methods import Ratio
 
 logger = logging.getLogger(__name__)
@@ -56,18 +77,22 @@ def header(ref: PeriodRef) -> str:
     line = _("<b>{unit}</b> · {title} — deadline {deadline}").format(
         unit=escape(ref.unit_name), title=escape(ref.title), deadline=vn_date(ref.deadline)
     )
+    status = status_line(ref)
+    return f"{line}\n{status}" if status else line
+
+
+def status_line(ref: PeriodRef) -> str:
+    """Read-only and why, or open for a supplement until when; empty for an ordinary open item.
+    On every card (the rest of the header only on the first one)."""
     if ref.read_only:
-        line += "\n🔒 " + read_only_text(ref)
-    return line
+        return "🔒 " + read_only_text(ref)
+    if ref.supplement:
+        return supplement_sentence(ref.supplement_deadline)
+    return ""
 
 
 def read_only_text(ref: PeriodRef) -> str:
-    return {
-        "locked": _("The period is locked: answers can be viewed, not changed."),
-        "published": _("Results are published: answers can be viewed, not changed."),
-        "deadline": _("The deadline ({deadline}) has passed: answers can be viewed, not changed."),
-        "draft": _("The period is not open yet."),
-    }.get(ref.read_only or "", "").format(deadline=vn_date(ref.deadline))
+    return read_only_sentence(ref.read_only, ref.deadline, ref.supplement_deadline)
 
 
 def notice_text(notice: Notice | None) -> str:
@@ -77,6 +102,8 @@ def notice_text(notice: Notice | None) -> str:
     if notice.kind in ("recorded", "unchanged"):
         template = _("✅ Saved {code}: {points}") if notice.kind == "recorded" else _("☑️ {code} unchanged: {points}")
         return template.format(code=d["code"], points=points_text(d["points"], d["max"], d["provisional"]))
+    if notice.kind.startswith("explanation_"):
+        return explanation_notice(notice)
     return {
         "evidence_added": _("📎 Evidence received."),
         "evidence_duplicate": _("📎 This file is already attached to the item; it was kept once."),
@@ -84,6 +111,10 @@ def notice_text(notice: Notice | None) -> str:
         "docref_saved": _("📄 Cited document saved."),
         "submitted": _(
             "📨 Submitted {count} answers. Reviewers will check them; you will be told if anything is sent back."
+        ),
+        "submitted_to_leader": _(
+            "📨 Submitted {count} answers to your unit's leader for approval; you will be told when it is approved "
+            "or returned."
         ),
     }.get(notice.kind, "").format(**d)
 
@@ -121,25 +152,34 @@ def evidence_kinds_text(sub: SubIndex) -> str:
     return ", ".join(names[k] for k in sub.evidence.kinds)
 
 
-def item_screen(view: ItemView) -> Screen:
+def item_screen(view: ItemView, notice: bool = True) -> Screen:
+    """One item's card, short enough for a phone: the campaign's header (and "illustrative") only
+    on the first card (`view.intro`); `notice`: whether the card itself says what was just done
+    (not when a separate receipt says it)."""
     sub = view.sub
-    lines = [header(view.ref), progress_bar(view.answered, view.total)]
-    if view.notice:
-        lines += ["", notice_text(view.notice)]
+    lines = []
+    if view.intro:
+        lines.append(header(view.ref))
+        if sub.illustrative:
+            lines.append(_("<i>Illustrative item (the official wording was not published).</i>"))
+        lines.append("")
+    elif status := status_line(view.ref):
+        lines.append(status)
+    if view.notice and notice:
+        lines += [notice_text(view.notice), ""]
     lines += [
-        "",
-        f"<b>{escape(view.index.code)}. {escape(view.index.name)}</b>",
         _("<b>{code} {name}</b> (up to {max} points)").format(
             code=escape(sub.code), name=escape(sub.name), max=vn_points(sub.max_points)
         ),
+        progress_bar(view.answered, view.total),
     ]
-    if sub.illustrative:
-        lines.append(_("<i>Illustrative item (the official wording was not published).</i>"))
     lines.append("❓ " + escape(sub.question))
     if sub.hint:
         lines.append("💡 " + escape(sub.hint))
     if sub.evidence.kinds:
         need = _("required") if sub.evidence.required else _("optional")
+        if sub.evidence.required and view.raw is not None and not evidence_needed(sub, view.raw, view.points):
+            need = _("not needed for this answer")  # "Không", or an answer earning nothing (scoring.evidence)
         lines.append(
             _("📎 Evidence ({need}): {what} — {kinds}").format(
                 need=need, what=escape(sub.evidence.description) or "—", kinds=evidence_kinds_text(sub)
@@ -159,18 +199,81 @@ def item_screen(view: ItemView) -> Screen:
         )
     if view.review_comment:
         lines.append(_("↩️ Sent back by the reviewers: “{comment}”").format(comment=escape(view.review_comment)))
+    lines += status_lines(view.appraisal)  # chờ thẩm định, đạt, điều chỉnh: 6 → 4 điểm. Lý do: …
+    if view.explanation:
+        lines.append(explanation_line(view))
     if view.evidence and view.step != "evidence_manage":
         lines.append(_("Evidence sent: {count}").format(count=len(view.evidence)))
     prompt = step_prompt(view)
     if prompt:
         lines += ["", prompt]
+    typing = typing_line(view)
+    if typing:
+        lines.append(typing)
     return Screen("\n".join(lines), item_buttons(view))
+
+
+def typing_line(view: ItemView) -> str:
+    """One short line: what typing (or sending a file) does on the card now."""
+    if view.ref.read_only or view.step in ("doc_number", "doc_date", "doc_summary", PICK, CONFIRM, EXPLAIN):
+        return ""
+    if view.step in ("evidence", "evidence_manage"):
+        how = "number" if view.sub.method.number_fields() else view.sub.method.kind
+        if how == "number":
+            return _("⌨️ A number changes the answer; a link, a file or a cited document is evidence.")
+        if how == "yes_no":
+            return _("⌨️ “có”/“không” changes the answer; a link, a file or a cited document is evidence.")
+        return _("⌨️ A link, a file or a cited document sent here is evidence.")
+    return _("📎 A photo, file, link or cited document sent now is evidence of this item.")
+
+
+def not_understood(text: str, answers_by: str) -> str:
+    """Typed text that is neither an answer nor evidence for the open item: what typing does here."""
+    shown = escape(text if len(text) <= 40 else text[:39] + "…")
+    if answers_by == "number":
+        what = _("type a number to change the answer, ")
+    elif answers_by == "yes_no":
+        what = _("type “có” or “không” to change the answer, ")
+    else:
+        what = ""
+    return _(
+        "“{text}” is not something this item takes. Here you can {what}paste a link, send a photo or "
+        "a file, or cite a document as: number, date, summary (e.g. 45/KH-UBND, 15/02/2026, Kế hoạch…)."
+    ).format(text=shown, what=what)
+
+
+def old_card_text(view: ItemView | Summary) -> str:
+    """What a button of an old card did (a toast): acted on that card's own item, or showed where one is."""
+    if view.old_card == "acted" and isinstance(view, ItemView):
+        return _("This was an older card: done for item {code}, now shown here.").format(code=view.sub.code)
+    if view.old_card == "refreshed":
+        if isinstance(view, ItemView):
+            return _("This card was out of date; you are at item {code}.").format(code=view.sub.code)
+        return _("This card was out of date; here is the summary.")
+    return ""
+
+
+def receipt_text(result: ItemView | Summary) -> str:
+    """The short message that answers typed input or a file (the card itself is edited): what was
+    saved, or what the card asks next."""
+    if result.notice is not None:
+        text = notice_text(result.notice)
+        if isinstance(result, ItemView) and result.notice.kind in ("evidence_added", "docref_saved"):
+            text += " " + _("Item {code}: {count} pieces of evidence.").format(
+                code=escape(result.sub.code), count=len(result.evidence)
+            )
+        return text
+    if isinstance(result, ItemView):
+        return step_prompt(result) or _("Item {code} is shown above.").format(code=escape(result.sub.code))
+    return ""
 
 
 def step_prompt(view: ItemView) -> str:
     sub, step = view.sub, view.step
     if view.ref.read_only:
         return ""
+    if step == EXPLAIN:
+        return explanation_prompt(view)
     if step == "b":
         assert isinstance(sub.method, Ratio)
         return _("✍️ Got {a}. Now type: {label}").format(
@@ -274,6 +377,7 @@ def item_buttons(view: ItemView) -> tuple[tuple[Button, ...], ...]:
         tools.append(Button(_("🗂 Evidence ({count})").format(count=len(view.evidence)), act("evm")))
         return rows(
             tools,
+            explanation_button(view, act),
             [Button(_("✏️ Change answer"), act("nav", "edit")), Button(_("Next ➡️"), act("nav", "next"))],
             [nav_list, pause],
         )
@@ -298,7 +402,10 @@ def item_buttons(view: ItemView) -> tuple[tuple[Button, ...], ...]:
             [Button(_("✖️ Cancel"), act("nav", "evidence" if view.step.startswith("doc") else "edit"))],
             [nav_list, pause],
         )
-    return rows(*answer_buttons(view, act), bottom, [nav_list, pause])
+    if view.step == EXPLAIN:
+        return rows(explanation_step_buttons(view, act), [nav_list, pause])
+    add = [Button(_("➕ Add evidence"), act("nav", "evidence"))] if view.raw is not None else []
+    return rows(*answer_buttons(view, act), add + explanation_button(view, act), bottom, [nav_list, pause])
 
 
 def answer_buttons(view: ItemView, act: Any) -> list[list[Button]]:
@@ -367,6 +474,19 @@ def _codes(items: tuple[tuple[str, str], ...]) -> str:
     return ", ".join(code for code, _name in items)
 
 
+def external_line(line: ExternalLine) -> str:
+    """An item whose figure another agency provides: "số liệu do Sở Nội vụ cung cấp", or still awaited."""
+    head = f"🔢 {escape(line.code)} {escape(line.name)}: "
+    if line.points is None:
+        return head + _("waiting for the coordinator's figure")
+    source = (
+        _("figure provided by {provider}").format(provider=escape(line.provider))
+        if line.provider
+        else _("figure entered by the coordinator")
+    )
+    return head + f"{source} — {vn_points(line.points)}/{vn_points(line.max_points)}"
+
+
 def summary_screen(view: Summary) -> Screen:
     ref = view.ref
     lines = [header(ref)]
@@ -384,6 +504,7 @@ def summary_screen(view: Summary) -> Screen:
     lines += [
         f"{escape(x.code)}. {escape(x.name)}: {vn_points(x.points)}/{vn_points(x.max_points)}" for x in view.lines
     ]
+    lines += [external_line(x) for x in view.external]
     if view.missing_evidence:
         lines.append(_("⚠️ Evidence missing: {codes}").format(codes=_codes(view.missing_evidence)))
     if view.unanswered:
@@ -396,7 +517,9 @@ def summary_screen(view: Summary) -> Screen:
                 codes=_codes(view.unreadable)
             )
         )
-    if view.submitted:
+    if view.submitted and ref.read_only:  # header() says read-only and why: no "until the deadline" here
+        lines.append(_("📨 Submitted."))
+    elif view.submitted:
         lines.append(
             _(
                 "📨 Submitted. You can still correct answers until the deadline; corrected ones are "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -9,9 +10,9 @@ from bot.i18n import _
 from bot.render.actions import Action, menu
 from bot.render.numbers import vn_date, vn_datetime, vn_number
 from bot.render.screen import Button, Screen, rows
-from bot.services.campaign.broadcasts import Audiences, Created, Preview, Report
+from bot.services.campaign.broadcasts import Audiences, Cancelled, Created, Preview, Report, Scheduled
 from bot.services.campaign.digest import Digest
-from bot.services.campaign.reminders import DueReminder
+from bot.services.campaign.reminders import DueReminder, Nudged
 
 
 def as_payload(screen: Screen) -> dict[str, Any]:
@@ -49,34 +50,71 @@ def reminder(due: DueReminder) -> Screen:
         text = _("⏰ {unit} has answered every item but not submitted yet, deadline {deadline} — {when}.").format(
             unit=escape(due.unit_name), deadline=deadline, when=when
         )
-    return Screen(text, rows([Button(_("▶️ Continue the self-assessment"), menu("assess"))]))
+    if due.by_coordinator:
+        text = _("🔔 <b>A reminder from the coordinator</b>") + "\n" + text
+    # "Continue" opens the unit's first item still to answer (the summary when none is left).
+    resume = Action("nav", due.unit_id, due.period_id, arg="missing").pack() if due.unit_id else menu("assess")
+    return Screen(text, rows([Button(_("▶️ Continue the self-assessment"), resume)]))
+
+
+def reminder_payload(due: DueReminder) -> dict[str, Any]:
+    """A reminder as the outbox stores it."""
+    return as_payload(reminder(due))
+
+
+def nudged(view: Nudged) -> str:
+    """The answer to "🔔 Remind": a short toast."""
+    unit = view.unit_name
+    if view.outcome == "sent":
+        return _("🔔 Reminder sent to {unit} ({count} focal points).").format(unit=unit, count=view.recipients)
+    if view.outcome == "already":
+        return _("{unit} was already reminded today; you can remind it again tomorrow.").format(unit=unit)
+    if view.outcome == "nobody":
+        return _("{unit} has no focal point the bot can reach: invite one, or call the unit.").format(unit=unit)
+    return _("{unit} has already submitted: no reminder needed.").format(unit=unit)
 
 
 def broadcast_message(text: str) -> str:
     return _("📣 <b>Message from the coordinator</b>") + "\n\n" + escape(text)
 
 
-def ask_broadcast_text() -> Screen:
-    return Screen(
-        _("📣 Type the message to send (up to 3,500 characters)."), rows([Button(_("✖️ Cancel"), Action("bcx").pack())])
-    )
+def ask_broadcast_text(waiting: tuple[Scheduled, ...] = ()) -> Screen:
+    lines = [_("📣 Type the message to send (up to 3,500 characters).")]
+    buttons = []
+    if waiting:
+        lines += ["", _("<b>Scheduled, not sent yet:</b>")]
+        for item in waiting:
+            lines.append(
+                _("#{id} at {when} to {audience} ({count} people)").format(
+                    id=item.id,
+                    when=vn_datetime(item.send_at),
+                    audience=audience_label(item.audience, item.cohort_name),
+                    count=item.recipients,
+                )
+            )
+            buttons.append(
+                [Button(_("❌ Cancel scheduled #{id}").format(id=item.id), Action("bcu", arg=str(item.id)).pack())]
+            )
+    buttons.append([Button(_("✖️ Cancel"), Action("bcx").pack())])
+    return Screen("\n".join(lines), rows(*buttons))
 
 
-def audience_label(audience: str) -> str:
+def audience_label(audience: str, cohort_name: str = "") -> str:
+    """Who a broadcast goes to, in words: never a code."""
     if audience.startswith("cohort:"):
-        return _("focal points of cohort {cohort}").format(cohort=escape(audience[7:]))
+        return _("focal points of {cohort}").format(cohort=escape(cohort_name or audience[7:]))
     return {
         "focal_points": _("all focal points"),
-        "behind": _("focal points of units that are behind"),
-        "leaders": _("leaders of the units"),
+        "behind": _("focal points of units not submitted yet"),
+        "leaders": _("unit leaders"),
     }.get(audience, audience)
 
 
 def choose_audience(options: Audiences) -> Screen:
     buttons = [[Button(audience_label(a), Action("bca", arg=a).pack())] for a in ("focal_points", "behind", "leaders")]
     buttons += [
-        [Button(audience_label(f"cohort:{code}"), Action("bca", arg=f"cohort:{code}").pack())]
-        for code, _name in options.cohorts
+        [Button(audience_label(f"cohort:{code}", name), Action("bca", arg=f"cohort:{code}").pack())]
+        for code, name in options.cohorts
     ]
     return Screen(_("Who should receive it?"), rows(*buttons, [Button(_("✖️ Cancel"), Action("bcx").pack())]))
 
@@ -89,40 +127,78 @@ def preview(view: Preview) -> Screen:
             broadcast_message(view.text),
             "",
             _("To: {audience} — {count} people in {units} units.").format(
-                audience=audience_label(view.audience), count=view.recipients, units=view.units
+                audience=audience_label(view.audience, view.cohort_name), count=view.recipients, units=view.units
             ),
         ]
     )
+    later = [Button(_("🕗 Tomorrow 08:00"), Action("bcs", arg="tomorrow").pack())]
+    if view.today_at_8:
+        later.insert(0, Button(_("🕗 Today 08:00"), Action("bcs", arg="today").pack()))
     return Screen(
         text,
         rows(
-            [
-                Button(_("📨 Send now"), Action("bcs", arg="now").pack()),
-                Button(_("🕗 Tomorrow 08:00"), Action("bcs", arg="tomorrow").pack()),
-            ],
+            [Button(_("📨 Send now"), Action("bcs", arg="now").pack())],
+            later,
+            [Button(_("🗓 Another time…"), Action("bcw").pack())],
             [Button(_("✖️ Cancel"), Action("bcx").pack())],
         ),
     )
 
 
-def created(view: Created) -> str:
-    return _("📨 Broadcast #{id} queued for {count} people, sending from {when}.").format(
-        id=view.id, count=view.recipients, when=vn_datetime(view.send_at)
+def ask_send_time(example: datetime) -> Screen:
+    return Screen(
+        _("🗓 Type the day and time to send, Vietnam time, e.g. {example}.").format(
+            example=example.strftime("%d/%m/%Y %H:%M")
+        ),
+        rows([Button(_("✖️ Cancel"), Action("bcx").pack())]),
     )
+
+
+def created(view: Created) -> Screen:
+    audience = audience_label(view.audience, view.cohort_name)
+    if not view.scheduled:
+        text = _("📨 Broadcast #{id} to {audience} queued for {count} people, sending now.").format(
+            id=view.id, audience=audience, count=view.recipients
+        )
+        return Screen(text)
+    text = _("🕗 Broadcast #{id} to {audience} ({count} people) will be sent at {when}.").format(
+        id=view.id, audience=audience, count=view.recipients, when=vn_datetime(view.send_at)
+    )
+    return Screen(text, rows([Button(_("❌ Cancel the scheduled send"), Action("bcu", arg=str(view.id)).pack())]))
+
+
+def cancelled(view: Cancelled) -> Screen:
+    return Screen(
+        _("❌ Broadcast #{id} ({when}, to {audience}) is cancelled: nobody will receive it.").format(
+            id=view.id, when=vn_datetime(view.send_at), audience=audience_label(view.audience, view.cohort_name)
+        ),
+        rows([Button(_("🏠 Main menu"), menu("menu"))]),
+    )
+
+
+def report_starting() -> Screen:
+    return Screen(_("📊 Delivery report: starting…"))
 
 
 def report(view: Report) -> str:
     c = view.counts.by_state
-    lines = [
-        _("📊 <b>Delivery report, broadcast #{id}</b>").format(id=view.broadcast_id),
+    title = _("📊 <b>Delivery report, broadcast #{id}</b>").format(id=view.broadcast_id)
+    if view.audience:
+        title += " — " + audience_label(view.audience, view.cohort_name)
+    if view.cancelled:
+        return "\n".join([title, _("❌ Cancelled before sending: no message went.")])
+    lines = [title]
+    if view.waiting_for_time and view.send_at is not None:
+        lines.append(_("🕗 Will be sent at {when}.").format(when=vn_datetime(view.send_at)))
+    lines.append(
         _("Sent {sent}/{total} · failed {failed} · blocked the bot {blocked} · waiting {waiting}").format(
             sent=c.get("sent", 0),
             total=view.counts.total,
             failed=c.get("failed", 0),
             blocked=c.get("blocked", 0),
             waiting=c.get("pending", 0) + c.get("sending", 0),
-        ),
-    ]
+        )
+    )
     if view.counts.done:
         lines.append(_("✅ Finished."))
     return "\n".join(lines)

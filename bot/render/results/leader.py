@@ -1,16 +1,26 @@
-"""Leaders' screens: rank, weakest items, overview."""
+"""Leaders' screens: rank, weakest items, overview, what-if, year on year, and the charts' captions."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 from html import escape
 
 from bot.i18n import _
-from bot.render.actions import menu
+from bot.render.actions import Action, menu
 from bot.render.assessment.cards import guarded
-from bot.render.numbers import vn_number, vn_percent, vn_points
+from bot.render.numbers import vn_date, vn_number, vn_percent, vn_points
 from bot.render.screen import Button, Screen, rows
-from bot.services.results.leader import Standing, Weakest, WeakItem
+from bot.services.results.leader import (
+    IndexChoice,
+    ItemChoice,
+    Standing,
+    Weakest,
+    WeakItem,
+    WhatIfMenu,
+    WhatIfResult,
+    YearOverYear,
+)
 
 
 def _signed(value, places: int = 2) -> str:  # type: ignore[no-untyped-def]
@@ -21,6 +31,7 @@ def _signed(value, places: int = 2) -> str:  # type: ignore[no-untyped-def]
 def result_buttons() -> tuple[tuple[Button, ...], ...]:
     return rows(
         [Button(_("📊 Charts"), menu("charts")), Button(_("📉 Weakest items"), menu("weakest"))],
+        [Button(_("🔮 If at maximum"), menu("whatif")), Button(_("📈 Against last year"), menu("compare"))],
         [Button(_("📋 Overview"), menu("overview")), Button(_("🏠 Main menu"), menu("menu"))],
     )
 
@@ -124,7 +135,15 @@ def weakest_screen(view: Weakest) -> Screen:
             name=escape(item.name),
             points=vn_points(item.points),
             max=vn_points(item.max_points),
-            why=reason_text[item.reason],
+            why=(
+                (
+                    _("figure provided by {provider}").format(provider=escape(item.provider))
+                    if item.provider
+                    else _("figure entered by the coordinator")
+                )
+                if item.reason == "external"
+                else reason_text[item.reason]
+            ),
         )
 
     for n, item in enumerate(view.items, 1):
@@ -159,3 +178,295 @@ def overview_screen(view: Standing) -> Screen:
         ]
     )
     return Screen(text, result_buttons())
+
+
+# -- shared pieces of the what-if, year-on-year and chart screens ------------------------------
+
+
+def _moved(before: int | None, after: int | None) -> str:
+    if before is None or after is None:
+        return ""
+    if after < before:
+        return _("up {n} places").format(n=before - after)
+    if after > before:
+        return _("down {n} places").format(n=after - before)
+    return _("same rank")
+
+
+def _rank(view: Standing, rank: int | None, count: int | None = None) -> str:
+    if rank is None:
+        return _("not ranked")
+    return f"{rank}/{len(view.cohort.ranked) if count is None else count}"
+
+
+def _now_line(view: Standing) -> str:
+    result = view.entry.result
+    return _("Now: {points}/{total} points · DTI value {value} · rank {rank}").format(
+        points=vn_number(result.points, view.places_points),
+        total=vn_number(result.max_points, 0),
+        value=vn_number(result.value, view.places_value),
+        rank=_rank(view, view.entry.rank),
+    )
+
+
+def _data_of(today: date | None) -> str:
+    return "" if today is None else _("Data of {date}.").format(date=vn_date(today))
+
+
+# -- what if an item earned its maximum --------------------------------------------------------
+
+
+def _wif(view: Standing, code: str = "", arg: str = "") -> str:
+    return Action("wif", view.unit_id, view.period_id, code, arg).pack()
+
+
+def _item_state(item: ItemChoice) -> str:
+    return {
+        "full": _("at maximum"),
+        "unanswered": _("not answered"),
+        "not_applicable": _("not applicable"),
+        "published": _("published value"),
+    }.get(item.status, "")
+
+
+def _item_line(item: ItemChoice) -> str:
+    state = _item_state(item)
+    figure = f"{vn_points(item.points)}/{vn_points(item.max_points)}"
+    return f"• <b>{escape(item.code)}</b> {escape(item.name)} — {figure}" + (f" ({state})" if state else "")
+
+
+def _item_button(view: Standing, item: ItemChoice) -> Button:
+    mark = {"full": "✅ ", "not_applicable": "➖ ", "published": "📌 "}.get(item.status, "🔮 ")
+    label = f"{mark}{item.code} · {vn_points(item.points)}/{vn_points(item.max_points)}"
+    return Button(label, _wif(view, item.code, "s"))
+
+
+def _index_button(view: Standing, index: IndexChoice) -> Button:
+    label = f"{index.code}. {index.name} · {vn_points(index.points)}/{vn_points(index.max_points)}"
+    return Button(label, _wif(view, index.code, "i"))
+
+
+def _pairs(buttons: list[Button]) -> list[list[Button]]:
+    return [buttons[n : n + 2] for n in range(0, len(buttons), 2)]
+
+
+def what_if_menu_screen(choices: WhatIfMenu) -> Screen:
+    """Pick the item: the ones losing the most first, then every index; or an index's items."""
+    view = choices.standing
+    lines = [
+        _("🔮 <b>If an item earned its maximum — {unit}</b>").format(unit=escape(view.unit_name)),
+        escape(view.period_title),
+        _now_line(view),
+        "",
+    ]
+    if choices.index is None:
+        lines.append(
+            _("Pick a sub-index to see the total points, the DTI value and the rank if it earned its maximum.")
+        )
+        buttons: list[list[Button]] = []
+        if choices.weakest:
+            lines += ["", _("<b>Losing the most points:</b>"), *(_item_line(i) for i in choices.weakest)]
+            buttons += _pairs(
+                [Button(f"🔮 {i.code} (+{vn_points(i.lost)})", _wif(view, i.code, "s")) for i in choices.weakest]
+            )
+        lines += ["", _("Or pick an index:")]
+        buttons += [[_index_button(view, i)] for i in choices.indices]
+        buttons.append([Button(_("🏆 Ranking"), menu("rank")), Button(_("🏠 Main menu"), menu("menu"))])
+        return Screen("\n".join(lines), rows(*buttons))
+    index = choices.index
+    lines.append(
+        _("<b>{code}. {name}</b>: {points}/{max} points").format(
+            code=escape(index.code),
+            name=escape(index.name),
+            points=vn_points(index.points),
+            max=vn_points(index.max_points),
+        )
+    )
+    if index.published:
+        lines.append(_("📌 This index is taken from the published result: its items do not change the points."))
+    lines += [*(_item_line(i) for i in choices.items), "", _("Pick a sub-index:")]
+    buttons = _pairs([_item_button(view, i) for i in choices.items])
+    buttons += [
+        [Button(_("⬅️ Other indices"), _wif(view))],
+        [Button(_("🏆 Ranking"), menu("rank")), Button(_("🏠 Main menu"), menu("menu"))],
+    ]
+    return Screen("\n".join(lines), rows(*buttons))
+
+
+def what_if_screen(outcome: WhatIfResult) -> Screen:
+    """The unit now and if the item earned its maximum: total points, DTI value, rank."""
+    view, item, result = outcome.standing, outcome.item, outcome.standing.entry.result
+    code = escape(outcome.asked)
+    lines = [_("🔮 <b>If {code} earned its maximum — {unit}</b>").format(code=code, unit=escape(view.unit_name))]
+    if item is not None:
+        lines.append(f"<b>{escape(item.code)}</b> {escape(item.name)} ({escape(outcome.index_name)})")
+    if outcome.outcome == "unknown_item":
+        lines.append(_("The framework has no sub-index “{code}”. Pick one with the buttons.").format(code=code))
+    elif outcome.outcome == "not_applicable":
+        lines.append(_("➖ This item does not apply to the unit: it does not count in the points."))
+    elif outcome.outcome == "published":
+        lines.append(
+            _("📌 Index {index} is taken from the published result: this item does not change the points.").format(
+                index=escape(outcome.index_name)
+            )
+        )
+    elif outcome.outcome == "at_maximum":
+        assert item is not None
+        lines.append(
+            _("✅ Already at its maximum ({max}/{max} points): nothing more to gain.").format(
+                max=vn_points(item.max_points)
+            )
+        )
+    if outcome.outcome != "gain":
+        lines += [_now_line(view), provisional_note(view)]
+        index = item.index_code if item is not None else ""
+        return Screen("\n".join(lines), _what_if_buttons(view, index))
+    assert item is not None
+    total = vn_number(result.max_points, 0)
+    lines += [
+        _("Item: {points}/{max} now → {max}/{max} (+{gain})").format(
+            points=vn_points(item.points), max=vn_points(item.max_points), gain=vn_points(outcome.gain)
+        ),
+        "",
+        _("Total points: {before} → <b>{after}</b>/{total} ({delta})").format(
+            before=vn_number(result.points, view.places_points),
+            after=vn_number(outcome.points_after, view.places_points),
+            total=total,
+            delta=_signed(outcome.gain, view.places_points),
+        ),
+        _("DTI value: {before} → <b>{after}</b>").format(
+            before=vn_number(result.value, view.places_value), after=vn_number(outcome.value_after, view.places_value)
+        ),
+    ]
+    if view.entry.rank is None:
+        lines.append(_("Scored but not ranked ({cohort}).").format(cohort=escape(view.cohort.name)))
+    else:
+        lines.append(
+            _("Rank: {before} → <b>{after}</b> of {count} ({move})").format(
+                before=view.entry.rank,
+                after=outcome.rank_after,
+                count=len(view.cohort.ranked),
+                move=_moved(view.entry.rank, outcome.rank_after),
+            )
+        )
+    lines += [_("<i>An estimate: the other units' results as they stand now.</i>"), provisional_note(view)]
+    return Screen("\n".join(lines), _what_if_buttons(view, item.index_code))
+
+
+def _what_if_buttons(view: Standing, index_code: str) -> tuple[tuple[Button, ...], ...]:
+    back = Button(_("🔮 Another item"), _wif(view, index_code, "i") if index_code else _wif(view))
+    return rows(
+        [back, Button(_("📉 Weakest items"), menu("weakest"))],
+        [Button(_("🏆 Ranking"), menu("rank")), Button(_("🏠 Main menu"), menu("menu"))],
+    )
+
+
+# -- this year against the previous period -----------------------------------------------------
+
+
+def year_over_year_line(view: YearOverYear) -> str:
+    """The short comparison: "Against 2025: +12,50 points, rank 4 → 2 (up 2 places)." """
+    standing, before = view.standing, view.before
+    if before is None:
+        return ""
+    now = standing.entry.result
+    delta = _signed(now.points - before.result.points, standing.places_points)
+    if standing.entry.rank is None or before.rank is None:
+        return _("Against {previous}: {delta} points.").format(previous=escape(standing.previous_title), delta=delta)
+    return _("Against {previous}: {delta} points, rank {before} → {now} ({move}).").format(
+        previous=escape(standing.previous_title),
+        delta=delta,
+        before=before.rank,
+        now=standing.entry.rank,
+        move=_moved(before.rank, standing.entry.rank),
+    )
+
+
+def year_over_year_caption(view: YearOverYear, today: date | None = None) -> str:
+    standing, before = view.standing, view.before
+    assert before is not None
+    now = standing.entry.result
+
+    def year_line(year: str, points, value, rank: str) -> str:  # type: ignore[no-untyped-def]
+        return _("{year}: {points} points · DTI value {value} · rank {rank}").format(
+            year=escape(year),
+            points=vn_number(points, standing.places_points),
+            value=vn_number(value, standing.places_value),
+            rank=rank,
+        )
+
+    lines = [
+        _("📈 <b>Against {previous} — {unit}</b>").format(
+            previous=escape(standing.previous_title), unit=escape(standing.unit_name)
+        ),
+        year_line(str(standing.year), now.points, now.value, _rank(standing, standing.entry.rank)),
+        year_line(
+            standing.previous_title,
+            before.result.points,
+            before.result.value,
+            _rank(standing, before.rank, standing.previous_ranked),
+        ),
+        year_over_year_line(view),
+    ]
+    moves = [(i.points - i.points_before, i) for i in view.indices if i.points_before is not None]
+    up, down = max(moves, default=None, key=lambda m: m[0]), min(moves, default=None, key=lambda m: m[0])
+    if up is not None and up[0] > 0:
+        lines.append(
+            _("Most gained: {code}. {name} ({delta})").format(
+                code=escape(up[1].code), name=escape(up[1].name), delta=_signed(up[0])
+            )
+        )
+    if down is not None and down[0] < 0:
+        lines.append(
+            _("Most lost: {code}. {name} ({delta})").format(
+                code=escape(down[1].code), name=escape(down[1].name), delta=_signed(down[0])
+            )
+        )
+    lines.append(" ".join(filter(None, [_data_of(today), _("⚠️ Provisional.") if standing.provisional else ""])))
+    return "\n".join(lines)
+
+
+def year_over_year_missing_screen(view: YearOverYear) -> Screen:
+    """Nothing to compare with, said plainly."""
+    standing = view.standing
+    lines = [
+        _("📈 <b>Against last year — {unit}</b>").format(unit=escape(standing.unit_name)),
+        escape(standing.period_title),
+    ]
+    if view.missing == "no_previous_period":
+        lines.append(_("This period is not linked to a previous one: there is no earlier result to compare with."))
+    else:
+        lines.append(_("The unit has no result in the previous period: there is nothing to compare with."))
+    lines.append(_now_line(standing))
+    return Screen("\n".join(lines), result_buttons())
+
+
+# -- captions of the charts --------------------------------------------------------------------
+
+
+def index_chart_caption(view: Standing, today: date | None = None) -> str:
+    lines = [
+        _("📊 <b>Points per index — {unit}</b>").format(unit=escape(view.unit_name)),
+        escape(view.period_title),
+        _("Orange: the unit's points; black mark: the average of {cohort}; grey: the maximum.").format(
+            cohort=escape(view.cohort.name)
+        ),
+        " ".join(filter(None, [_data_of(today), _("⚠️ Provisional.") if view.provisional else ""])),
+    ]
+    return "\n".join(lines)
+
+
+def ranking_chart_caption(view: Standing, today: date | None = None, top: int = 10) -> str:
+    ranked = len(view.cohort.ranked)
+    shown = min(top, ranked)
+    if view.entry.rank is not None and view.entry.rank <= shown:
+        who = _("The top {count} of {total} units; {unit} is rank {rank}.")
+    else:
+        who = _("The top {count} of {total} units, and {unit} (rank {rank}).")
+    lines = [
+        _("🏆 <b>DTI value ranking — {cohort}</b>").format(cohort=escape(view.cohort.name)),
+        escape(view.period_title),
+        who.format(count=shown, total=ranked, unit=escape(view.unit_name), rank=_rank(view, view.entry.rank)),
+        " ".join(filter(None, [_data_of(today), _("⚠️ Provisional.") if view.provisional else ""])),
+    ]
+    return "\n".join(lines)

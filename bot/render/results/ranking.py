@@ -12,7 +12,7 @@ from bot.render.numbers import vn_number
 from bot.services.safe_text import csv_cell
 from scoring import CohortResult, Framework, plain
 
-MACHINE_COLUMNS = ("cohort", "rank", "unit_code", "unit_name", "points", "value")
+MACHINE_COLUMNS = ("cohort", "rank", "unit_code", "unit_name", "points", "value", "max_points")
 
 
 def ranking_records(framework: Framework, cohorts: Mapping[str, CohortResult]) -> list[dict[str, object]]:
@@ -26,6 +26,7 @@ def ranking_records(framework: Framework, cohorts: Mapping[str, CohortResult]) -
             "unit_name": entry.name,
             "points": plain(entry.result.points, places_points),
             "value": plain(entry.result.value, places_value),
+            "max_points": plain(entry.result.max_points, places_points),  # the unit's own maximum
         }
         for cohort in cohorts.values()
         for entry in cohort.entries
@@ -50,7 +51,6 @@ def ranking_table_headers() -> list[str]:
 
 
 def ranking_table_rows(framework: Framework, cohorts: Mapping[str, CohortResult]) -> list[list[str]]:
-    total = vn_number(framework.total_points, 0)
     rows = []
     for cohort in cohorts.values():
         for entry in cohort.entries:
@@ -60,7 +60,9 @@ def ranking_table_rows(framework: Framework, cohorts: Mapping[str, CohortResult]
                     str(entry.rank) if entry.rank is not None else _("not ranked"),
                     entry.code,
                     entry.name,
-                    f"{vn_number(entry.result.points, framework.rounding.points)}/{total}",
+                    # over the unit's own maximum (not-applicable items shrink it), as on every screen
+                    f"{vn_number(entry.result.points, framework.rounding.points)}"
+                    f"/{vn_number(entry.result.max_points, framework.rounding.points, trim=True)}",
                     vn_number(entry.result.value, framework.rounding.value),
                 ]
             )

@@ -34,7 +34,14 @@ from bot.services.errors import ServiceError
 from bot.services.permissions import Action
 from bot.services.safe_text import keep_text
 from scoring import Framework, FrameworkError
-from scoring.loader import TOP_KEYS, dump_framework_data, find_framework, framework_from_data, resolve_framework_data
+from scoring.loader import (
+    EVIDENCE_FIELDS,
+    TOP_KEYS,
+    dump_framework_data,
+    find_framework,
+    framework_from_data,
+    resolve_framework_data,
+)
 from scoring.methods import FIELD_KEYS, read_yes_no
 from scoring.numbers import parse_decimal
 from storage.db import Database
@@ -159,9 +166,11 @@ def _columns() -> dict[str, list[Col]]:
             Col("method.min_value", _("Lowest value"), "number"),
             Col("method.max_value", _("Highest value"), "number"),
             Col("method.input", _("Entered as"), "choice", choices="input"),
+            Col("method.provider", _("Provided by")),
             Col("evidence.required", _("Evidence required"), "bool", choices="bool"),
             Col("evidence.kinds", _("Evidence kinds"), "kinds"),
             Col("evidence.description", _("Evidence description")),
+            Col("evidence.explanation_allowed", _("An explanation may replace evidence"), "bool", choices="bool"),
             Col("applies_if", _("Applies only when"), "conditions"),
             Col("skippable", _("May be skipped"), "bool", choices="bool"),
             Col("illustrative", _("Illustrative"), "bool", choices="bool"),
@@ -173,12 +182,14 @@ def _columns() -> dict[str, list[Col]]:
             Col("label", _("Option text"), required=True),
             Col("fraction", _("Share of the maximum"), "number"),
             Col("points", _("Points"), "number"),
+            Col("evidence", _("Needs evidence"), "bool", choices="bool"),
         ],
         "criteria": [
             Col("sub", _("Sub-index code"), "code", True),
             Col("code", _("Criterion code"), "code", True),
             Col("name", _("Criterion"), required=True),
             Col("points", _("Points"), "number", True),
+            Col("evidence", _("Needs evidence"), "bool", choices="bool"),
         ],
         "tiers": [
             Col("sub", _("Sub-index code"), "code", True),
@@ -482,7 +493,7 @@ def _tables(data: Mapping[str, Any]) -> dict[str, Any]:
             row["index"] = index.get("code")
             for key, value in (sub.get("evidence") or {}).items():
                 row[f"evidence.{key}"] = value
-            refuse(f"sub-index {code} evidence", set(sub.get("evidence") or {}) - {"required", "kinds", "description"})
+            refuse(f"sub-index {code} evidence", set(sub.get("evidence") or {}) - set(EVIDENCE_FIELDS))
             method = dict(sub.get("method") or {})
             for key, value in method.items():
                 if key == "options":
@@ -517,6 +528,7 @@ _METHOD_SCALARS = {
     "min_value",
     "max_value",
     "input",
+    "provider",
 }
 
 

@@ -142,6 +142,7 @@ async def redeem_invite(
             raise ServiceError("invite_revoked")
         if invite.expires_at <= now:
             raise ServiceError("invite_expired", expired=invite.expires_at)
+        full_name = invite.full_name or full_name  # the name the invitation was issued for, else Telegram's
         if person is None:
             person = Person(telegram_id=telegram_id, full_name=full_name, username=username)
             session.add(person)

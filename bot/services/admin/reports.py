@@ -22,7 +22,8 @@ from bot.services.campaign.periods import current_period
 from bot.services.errors import ServiceError
 from bot.services.permissions import Action
 from bot.services.results.scores import PeriodScores, load_period_scores
-from scoring import AnswerInput, CohortResult, Framework, RankedUnit, SubIndex
+from scoring import CohortResult, Framework, RankedUnit, SubIndex
+from scoring.evidence import evidence_needed
 from scoring.unit import NOT_APPLICABLE, UNANSWERED, NodeResult, SubResult, UnitResult, score_unit
 from storage.db import Database
 from storage.models import Answer, Evidence, Membership, Person, Unit
@@ -45,13 +46,15 @@ class ReportItem:
     raw: dict[str, Any] | None  # the stored answer (None: unanswered or entered by a coordinator)
     result: SubResult
     evidence: tuple[CitedEvidence, ...]
+    explanation: str = ""  # the unit's explanation ("giải trình")
 
     @property
     def lacks_evidence(self) -> bool:
-        """Points claimed (or evidence required) on an answered item, and nothing cited for it."""
+        """An answered item whose answer needs evidence (scoring.evidence: only where it earns points)
+        and has none cited; listed with the unit's explanation, if any."""
         if self.evidence or self.result.status in (UNANSWERED, NOT_APPLICABLE) or self.raw is None:
             return False
-        return self.sub.evidence.required or (self.result.self_points or 0) > 0
+        return evidence_needed(self.sub, self.raw, self.result.points)
 
 
 @dataclass(frozen=True)
@@ -146,15 +149,17 @@ async def _unit_report(session: AsyncSession, unit: Unit, scores: PeriodScores, 
     entry = cohort.entry(unit.code)
     fw = scores.framework
     own = entry.result.unit
-    self_only = replace(own, answers={c: AnswerInput(a.answer, None) for c, a in own.answers.items()})
+    self_only = replace(own, answers={c: a._replace(verified_points=None) for c, a in own.answers.items()})
     self_result = score_unit(fw, self_only, cohort.relative)
     evidence = await _evidence(session, scores.period.id, unit.id)
+    explained = await _explanations(session, scores.period.id, unit.id)
     items = tuple(
         ReportItem(
             sub,
             dict(own.answers[sub.code].answer) if sub.code in own.answers and own.answers[sub.code].answer else None,
             entry.result.subs[sub.code],
             evidence.get(sub.code, ()),
+            explained.get(sub.code, ""),
         )
         for sub in fw.sub_indices
         if sub.code in entry.result.subs
@@ -198,6 +203,15 @@ async def _evidence(session: AsyncSession, period_id: int, unit_id: int) -> dict
             CitedEvidence(e.kind, e.file_name, e.url, e.doc_number, e.doc_date, e.doc_summary)
         )
     return {code: tuple(items) for code, items in out.items()}
+
+
+async def _explanations(session: AsyncSession, period_id: int, unit_id: int) -> dict[str, str]:
+    rows = await session.execute(
+        select(Answer.sub_index_code, Answer.explanation).where(
+            Answer.period_id == period_id, Answer.unit_id == unit_id, Answer.explanation != ""
+        )
+    )
+    return {code: text for code, text in rows}
 
 
 async def _leader_name(session: AsyncSession, unit_id: int) -> str:

@@ -1,5 +1,9 @@
 """Writing an answer: validate against the framework, compute self points, keep the audit trail.
 
+Changing an answer the appraisers accepted (or corrected) sends it back to appraisal: its verified
+points are cleared (the audit trail keeps them) so no screen or ranking counts a decision about an
+answer that no longer exists.
+
 Used inside a use case's transaction (the caller commits), in hand-written SQL (storage.lean): it
 runs on every answer. Two focal points of one unit writing the same item at once are serialised
 on the answer row, so neither write is lost or corrupted.
@@ -31,12 +35,15 @@ def to_json(value: Any) -> Any:
 
 def snapshot(answer: Any) -> dict[str, Any]:
     """What the audit trail keeps of an answer (an AnswerRow or the ORM's Answer)."""
-    return {
+    kept = {
         "raw": answer.raw,
         "self_points": to_json(answer.self_points),
         "verified_points": to_json(answer.verified_points),
         "status": answer.status,
     }
+    if getattr(answer, "explanation", ""):
+        kept["explanation"] = answer.explanation
+    return kept
 
 
 _UNREAD: Any = object()
@@ -46,7 +53,17 @@ class AnswerRow:
     """An answer as the conversation reads and changes it (storage.lean). `raw` is decoded from
     its JSON on first use: a use case loads every answer of the unit but looks into one or two."""
 
-    __slots__ = ("_raw", "_raw_json", "id", "revision", "self_points", "status", "sub_index_code", "verified_points")
+    __slots__ = (
+        "_raw",
+        "_raw_json",
+        "explanation",
+        "id",
+        "revision",
+        "self_points",
+        "status",
+        "sub_index_code",
+        "verified_points",
+    )
 
     def __init__(
         self,
@@ -57,10 +74,12 @@ class AnswerRow:
         verified_points: Decimal | None,
         status: str,
         revision: int,
+        explanation: str = "",
     ) -> None:
         self.id, self.sub_index_code, self.status, self.revision = id, sub_index_code, status, revision
         self.self_points, self.verified_points = self_points, verified_points
         self._raw_json, self._raw = raw_json, _UNREAD
+        self.explanation = explanation or ""
 
     @property
     def raw(self) -> dict[str, Any] | None:
@@ -80,7 +99,7 @@ class AnswerRow:
         return self._raw is not None
 
 
-ANSWER_COLUMNS = "id, sub_index_code, raw, self_points, verified_points, status, revision"
+ANSWER_COLUMNS = "id, sub_index_code, raw, self_points, verified_points, status, revision, explanation"
 _LOCKED_ANSWER = statement(
     f"SELECT {ANSWER_COLUMNS} FROM answer WHERE period_id = :period_id AND unit_id = :unit_id "
     "AND sub_index_code = :code{for_update}"
@@ -96,15 +115,19 @@ _HISTORY = statement(
 )
 _WRITE_ANSWER = statement(
     "UPDATE answer SET raw = :raw, self_points = :self_points, answered_by = :by, answered_at = :at, "
-    "revision = :revision, status = :status WHERE id = :id"
+    "revision = :revision, status = :status, verified_points = :verified_points, "
+    "submitted_at = COALESCE(:submitted_at, submitted_at) WHERE id = :id"
 )
+_WRITE_EXPLANATION = statement("UPDATE answer SET explanation = :explanation, revision = :revision WHERE id = :id")
 
 
 def answer_row(sql: Lean, row: Sequence[Any]) -> AnswerRow:
-    id_, code, raw, self_points, verified_points, status, revision = row
+    id_, code, raw, self_points, verified_points, status, revision, explanation = row
     if raw is not None and not isinstance(raw, str):  # a driver that decodes JSON itself
         raw = json.dumps(raw)
-    return AnswerRow(id_, code, raw, sql.read_decimal(self_points), sql.read_decimal(verified_points), status, revision)
+    return AnswerRow(
+        id_, code, raw, sql.read_decimal(self_points), sql.read_decimal(verified_points), status, revision, explanation
+    )
 
 
 async def lock_answer(sql: Lean, period_id: int, unit_id: int, code: str, known: AnswerRow | None = None) -> AnswerRow:
@@ -164,8 +187,11 @@ async def write_answer(
     if answer.raw == stored:
         return answer, False
     old = snapshot(answer) if answer.revision else None
+    reopened = answer.status == AnswerStatus.ACCEPTED
     answer.raw, answer.self_points, answer.revision = stored, self_points, answer.revision + 1
-    if answer.status != AnswerStatus.NEEDS_SUPPLEMENT:
+    if reopened:  # the decision was about the old answer: back to appraisal, nothing verified
+        answer.status, answer.verified_points = AnswerStatus.SUBMITTED.value, None
+    elif answer.status != AnswerStatus.NEEDS_SUPPLEMENT:
         answer.status = AnswerStatus.DRAFT.value
     await sql.run(
         _WRITE_ANSWER,
@@ -176,8 +202,33 @@ async def write_answer(
             "at": sql.instant(now),
             "revision": answer.revision,
             "status": answer.status,
+            "verified_points": sql.decimal(answer.verified_points),
+            "submitted_at": sql.instant(now) if reopened else None,
             "id": answer.id,
         },
     )
-    await record_history(sql, answer, "answer", person_id, now, old, snapshot(answer))
+    await record_history(sql, answer, "reopen" if reopened else "answer", person_id, now, old, snapshot(answer))
+    return answer, True
+
+
+async def write_explanation(
+    sql: Lean,
+    *,
+    period_id: int,
+    unit_id: int,
+    code: str,
+    text: str,
+    person_id: int | None,
+    now: datetime,
+    known: AnswerRow | None = None,
+) -> tuple[AnswerRow, bool]:
+    """Store the unit's explanation of an item ("giải trình"; "" removes it), audited. Returns the
+    row and whether it changed. The text is checked by the caller."""
+    answer = await lock_answer(sql, period_id, unit_id, code, known)
+    if answer.explanation == text:
+        return answer, False
+    old = {"explanation": answer.explanation} if answer.explanation else None
+    answer.explanation, answer.revision = text, answer.revision + 1
+    await sql.run(_WRITE_EXPLANATION, {"explanation": text, "revision": answer.revision, "id": answer.id})
+    await record_history(sql, answer, "explanation", person_id, now, old, {"explanation": text} if text else None)
     return answer, True

@@ -50,6 +50,16 @@ ALLOWED = {
 }
 GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
 _DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+_LINK = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+# A document's number: digits, a slash, then letters (45/KH-SNV, 12/2024/NĐ-CP, 123/QĐ-UBND).
+_DOC_NUMBER = re.compile(r"(?<![\w/])(\d{1,6}(?:/\d{4})?/[^\W\d_][\w.]*(?:-[\w.]+)*)(?![\w/])")
+_DOC_DATE = re.compile(
+    r"(?<![\d/])(\d{1,2})(?:[/.-]|\s+tháng\s+)(\d{1,2})(?:[/.-]|\s+năm\s+)(\d{4})(?![\d/])", re.IGNORECASE
+)
+# The words that introduce a citation's number and date ("số 12/QĐ-UBND ngày 15/02/2026").
+_NUMBER_GLUE = re.compile(r"(?:^|(?<=\s))(?:số|so)\s*$", re.IGNORECASE)
+_DATE_GLUE = re.compile(r"(?:^|(?<=\s))(?:ngày|ngay)\s*$", re.IGNORECASE)
+_GAP = re.compile(r"[\s,;]*\0[\s,;\0]*")
 
 
 class FileRefused(ServiceError):
@@ -105,7 +115,7 @@ async def evidence_target(db: Database, actor: Actor, incoming: IncomingFile, *,
         code = ctx.cursor.get("code") if ctx.cursor.get("period") == ctx.period.id else None
         if code is None or ctx.cursor.get("step") == "summary":
             raise ServiceError("no_item_open")
-        ctx.writable()
+        ctx.writable(code)
         answer = ctx.answers.get(code)
         duplicate = answer is not None and await _has_file(ctx, answer.id, incoming.file_unique_id)
         return EvidenceTarget(ctx.unit.id, ctx.period.id, code, duplicate)
@@ -131,7 +141,7 @@ async def add_file(
     check_content(incoming, data)
     stored = await asyncio.to_thread(store.put, data)
     async with assessment(db, actor, target.unit_id, target.period_id, now) as ctx:
-        ctx.writable()
+        ctx.writable(target.code)
         sub = ctx.item(target.code)
         answer = await lock_answer(ctx.sql, ctx.period.id, ctx.unit.id, sub.code, ctx.answers.get(sub.code))
         ctx.answers[sub.code] = answer
@@ -151,11 +161,10 @@ async def add_file(
                 telegram_file_id=incoming.file_id,
                 telegram_file_unique_id=incoming.file_unique_id,
             )
-            notice = Notice("evidence_added", {"count": 1})
+            notice = Notice("evidence_added", {"count": 1, "kind": incoming.kind})
         if not show:
             return None
-        step = ctx.cursor.get("step", "answer") if ctx.cursor.get("code") == sub.code else "answer"
-        return await open_at(ctx, sub.code, now, step=step, notice=notice, pending=ctx.cursor.get("pending", {}))
+        return await _stay(ctx, sub, now, notice)
 
 
 def _display_name(incoming: IncomingFile) -> str:
@@ -223,13 +232,81 @@ async def attach(ctx: Ctx, sub: SubIndex, now: datetime, audit: dict[str, Any], 
     return int(evidence_id)
 
 
+def looks_like_link(text: str) -> bool:
+    """Typed text that is a web address (http://…, https://… or www.…), whatever step the card is on."""
+    return bool(_LINK.match(text.strip()))
+
+
 async def add_link(ctx: Ctx, sub: SubIndex, text: str, now: datetime) -> ItemView:
     url = text.strip()
+    if url.lower().startswith("www."):
+        url = "https://" + url
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in url or len(url) > 2048:
         raise InvalidAnswer("not_a_link", "url", value=url)
     await attach(ctx, sub, now, {"url": url}, kind="link", url=url)
-    return await open_at(ctx, sub.code, now, step="evidence", notice=Notice("evidence_added", {"count": 1}))
+    return await _stay(ctx, sub, now, Notice("evidence_added", {"count": 1, "kind": "link"}))
+
+
+async def _stay(ctx: Ctx, sub: SubIndex, now: datetime, notice: Notice) -> ItemView:
+    """Evidence arrived: the card stays where the person is (a half-given answer is kept); a
+    cited document's questions are over, so the card is at the item's evidence."""
+    cursor = ctx.cursor if ctx.cursor.get("code") == sub.code else {}
+    step = cursor.get("step", "answer")
+    if step.startswith("doc_") or step == "evidence_manage":
+        return await open_at(ctx, sub.code, now, step="evidence", notice=notice)
+    return await open_at(ctx, sub.code, now, step=step, notice=notice, pending=cursor.get("pending", {}))
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: str
+    day: date
+    summary: str
+
+
+def parse_citation(text: str, today: date) -> Citation | None:
+    """A document cited in one message, the way officials write it: its number ("số hiệu", with a
+    slash and letters: 45/KH-SNV), its date and its summary ("trích yếu"), in any order, e.g.
+    "45/KH-SNV, 15/02/2026, Kế hoạch chuyển đổi số" or "Quyết định số 12/QĐ-UBND ngày 15/02/2026 về …".
+    None when the text lacks one of the three, or the date is not a past one."""
+    value = " ".join(strip_invisible(text).split())
+    number = _DOC_NUMBER.search(value)
+    when = _DOC_DATE.search(value)
+    if number is None or when is None or len(value) > 1200:
+        return None
+    try:
+        day = date(int(when.group(3)), int(when.group(2)), int(when.group(1)))
+    except ValueError:
+        return None
+    if day > today:
+        return None
+    rest = value
+    for found, glue in sorted(((number, _NUMBER_GLUE), (when, _DATE_GLUE)), key=lambda m: -m[0].start()):
+        start = found.start()
+        before = glue.search(rest[:start])  # "số 12/QĐ-UBND", "ngày 15/02/2026": the word goes too
+        start = before.start() if before else start
+        rest = rest[:start] + "\0" + rest[found.end() :]
+    # Where a part was, keep a comma only if one separated it from its neighbours.
+    rest = _GAP.sub(lambda gap: ", " if re.search("[,;]", gap.group()) else " ", rest)
+    summary = " ".join(rest.split()).strip(" ,;:-–—")
+    if not 3 <= len(summary) <= 1024 or len(number.group(1)) > 128:
+        return None
+    return Citation(number.group(1), day, summary)
+
+
+async def add_citation(ctx: Ctx, sub: SubIndex, citation: Citation, now: datetime) -> ItemView:
+    await attach(
+        ctx,
+        sub,
+        now,
+        {"number": citation.number},
+        kind="document_ref",
+        doc_number=citation.number,
+        doc_date=citation.day,
+        doc_summary=citation.summary,
+    )
+    return await _stay(ctx, sub, now, Notice("docref_saved", {}))
 
 
 async def start_document_ref(
@@ -237,7 +314,7 @@ async def start_document_ref(
 ) -> ItemView:
     """The focal point is asked for the number of the document they cite for the item."""
     async with assessment(db, actor, unit_id, period_id, now) as ctx:
-        ctx.writable()
+        ctx.writable(code)
         ctx.item(code)
         return await open_at(ctx, code, now, step="doc_number")
 
@@ -286,13 +363,15 @@ async def remove_evidence(
 ) -> ItemView:
     """Remove one piece of evidence, only before the item is submitted."""
     async with assessment(db, actor, unit_id, period_id, now) as ctx:
-        ctx.writable()
+        ctx.writable(code)
         ctx.item(code)
         answer = ctx.answers.get(code)
         found = await ctx.sql.row(_EVIDENCE_PIECE, {"id": evidence_id, "answer_id": answer.id if answer else None})
         if found is None or answer is None:
             raise NotAllowed(evidence=evidence_id)
-        if answer.status in (AnswerStatus.SUBMITTED, AnswerStatus.ACCEPTED):
+        if answer.status == AnswerStatus.ACCEPTED:  # reopen it first: change the answer (back to appraisal)
+            raise ServiceError("accepted_evidence", code=code)
+        if answer.status == AnswerStatus.SUBMITTED:
             raise ServiceError("already_submitted", code=code)
         id_, kind, file_name, url, doc_number = found
         old = {"evidence": id_, "kind": kind, "label": file_name or url or doc_number}

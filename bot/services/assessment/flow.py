@@ -7,26 +7,40 @@ resumes exactly where they stopped — after hours, or after the bot process was
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
+from bot.campaign_calendar import local_date
 from bot.services.access import Actor
 from bot.services.assessment.answers import record_history, snapshot, write_answer
+from bot.services.assessment.approval import SubmissionNotice, submitted_in
 from bot.services.assessment.context import (
     Ctx,
     UnknownItem,
+    answer_notes,
     assessment,
     evidence_counts,
     item_points,
+    lacks_evidence,
     readable,
+    unit_result,
 )
-from bot.services.assessment.evidence import add_link, document_ref_step
+from bot.services.assessment.evidence import (
+    add_citation,
+    add_link,
+    document_ref_step,
+    looks_like_link,
+    parse_citation,
+)
+from bot.services.assessment.explanations import EXPLAIN, explanation_step
 from bot.services.assessment.items import ToSummary, item_view, open_at
 from bot.services.assessment.views import (
     DONE,
     MISSING,
     PARTIAL,
+    ExternalLine,
     IndexLine,
     ItemList,
     ItemView,
@@ -36,10 +50,12 @@ from bot.services.assessment.views import (
     Summary,
 )
 from bot.services.errors import ServiceError
+from bot.services.results.external_values import provider_of
 from scoring import InvalidAnswer, SubIndex, parse_answer
-from scoring.methods import read_yes_no
+from scoring.methods import External, read_yes_no
 from scoring.numbers import normalize_typed, read_number, space_grouped
 from scoring.states import AnswerStatus
+from scoring.unit import NOT_APPLICABLE, UNANSWERED
 from storage.db import Database
 from storage.lean import statement
 
@@ -47,6 +63,8 @@ LIST_PAGE = 12
 # Two numbers typed at once, a/b ("45/50", "1.234 trên 1.500"), read after `normalize_typed`.
 _RATIO = re.compile(r"^([0-9.,]+)\s*(?:/|:|trên|tren|\s)\s*([0-9.,]+)$", re.IGNORECASE)
 PICK, CONFIRM = "pick", "confirm"  # cursor steps: which reading of a number? / an unusual number: sure?
+_CURSOR_OF = statement("SELECT cursor FROM conversation WHERE person_id = :person_id{for_update}")
+_SET_CURSOR = statement("UPDATE conversation SET cursor = :cursor, updated_at = :at WHERE person_id = :person_id")
 _SUBMIT = statement(f"UPDATE answer SET status = '{AnswerStatus.SUBMITTED}', submitted_at = :at WHERE id = :id")
 
 
@@ -58,6 +76,19 @@ class ExpectButton(ServiceError):
 
 class NothingOpen(ServiceError):
     reason = "nothing_open"
+
+
+class NothingBefore(ServiceError):
+    """"Back" pressed on the first item: there is nothing before it (nothing moves)."""
+
+    reason = "nothing_before"
+
+
+class NotUnderstood(ServiceError):
+    """Typed text that is neither an answer nor evidence for the open item; `answers_by` says what
+    typing can answer here: number, yes_no or buttons."""
+
+    reason = "not_understood"
 
 
 class InputRejected(ServiceError):
@@ -92,18 +123,32 @@ def _first_open_item(ctx: Ctx) -> str | None:
 
 
 async def open_current(db: Database, actor: Actor, unit_id: int | None = None, *, now: datetime) -> ItemView | Summary:
-    """Resume where the person stopped; a first visit starts at the first unanswered item."""
+    """Resume where the person stopped; a first visit starts at the first unanswered item.
+    The card opens with the campaign's header (`intro`): it is shown once, not on every card."""
     async with assessment(db, actor, unit_id, None, now) as ctx:
         cursor = ctx.cursor
         code = cursor.get("code") if cursor.get("period") == ctx.period.id else None
         if cursor.get("step") == "summary" and cursor.get("period") == ctx.period.id:
             return await _summary(ctx)
         if code is not None and any(s.code == code for s in ctx.items):
-            return await item_view(ctx, code)
+            return replace(await item_view(ctx, code), intro=True)
         code = _first_open_item(ctx)
         if code is None:
             return await _summary(ctx)
-        return await open_at(ctx, code, now)
+        return replace(await open_at(ctx, code, now), intro=True)
+
+
+async def remember_card(db: Database, actor: Actor, message_id: int, *, now: datetime) -> None:
+    """The person's live card is now this message (kept in their conversation cursor)."""
+    async with db.lean(write=True) as sql:
+        found = await sql.row(_CURSOR_OF, {"person_id": actor.person_id})
+        if found is None:
+            return  # no conversation yet: nothing has been opened to keep
+        cursor = sql.read_json(found[0]) or {}
+        if cursor.get("card") == message_id:
+            return
+        values = {"person_id": actor.person_id, "cursor": sql.json({**cursor, "card": message_id})}
+        await sql.run(_SET_CURSOR, {**values, "at": sql.instant(now)})
 
 
 async def open_item(
@@ -164,28 +209,36 @@ async def answer_choice(
     *,
     now: datetime,
 ) -> ItemView | Summary:
-    """A button answer: y / n (yes-no), o:<option>, t:<criterion> (toggle), d (criteria done)."""
+    """A button answer: y / n (yes-no), o:<option>, t:<criterion> (toggle), d (criteria done).
+    A button of an old card answers that card's own item, and the result says so (`old_card`)."""
     async with assessment(db, actor, unit_id, period_id, now) as ctx:
         sub = ctx.item(code)
-        ctx.writable()
-        method = sub.method.kind
-        try:
-            if kind in ("y", "n") and method == "yes_no":
-                return await _record(ctx, sub, {"yes": kind == "y"}, now)
-            if kind == "o" and method == "options":
-                return await _record(ctx, sub, {"option": value}, now)
-            if kind == "t" and method == "criteria":
-                return await _toggle(ctx, sub, value, now)
-            if kind == "d" and method == "criteria":
-                chosen = _chosen_criteria(ctx, sub)
-                return await _record(ctx, sub, {"criteria": chosen}, now)
-            if kind in ("r", "k") and sub.method.number_fields():
-                return await _settle(ctx, sub, kind, value, now)
-        except ToSummary as done:
-            return await _summary(ctx, done.notice)
-        except InvalidAnswer as exc:
-            raise InputRejected.of(exc, sub) from exc
-        raise UnknownItem(code=code, kind=kind)
+        ctx.writable(code)
+        if ctx.elsewhere(code) and kind not in ("r", "k"):  # a reading or "sure?" is checked by _settle
+            result = await _choice(ctx, sub, kind, value, now)
+            return replace(result, old_card="acted") if isinstance(result, ItemView) else result
+        return await _choice(ctx, sub, kind, value, now)
+
+
+async def _choice(ctx: Ctx, sub: SubIndex, kind: str, value: str, now: datetime) -> ItemView | Summary:
+    method, code = sub.method.kind, sub.code
+    try:
+        if kind in ("y", "n") and method == "yes_no":
+            return await _record(ctx, sub, {"yes": kind == "y"}, now)
+        if kind == "o" and method == "options":
+            return await _record(ctx, sub, {"option": value}, now)
+        if kind == "t" and method == "criteria":
+            return await _toggle(ctx, sub, value, now)
+        if kind == "d" and method == "criteria":
+            chosen = _chosen_criteria(ctx, sub)
+            return await _record(ctx, sub, {"criteria": chosen}, now)
+        if kind in ("r", "k") and sub.method.number_fields():
+            return await _settle(ctx, sub, kind, value, now)
+    except ToSummary as done:
+        return await _summary(ctx, done.notice)
+    except InvalidAnswer as exc:
+        raise InputRejected.of(exc, sub) from exc
+    raise UnknownItem(code=code, kind=kind)
 
 
 async def _settle(ctx: Ctx, sub: SubIndex, kind: str, value: str, now: datetime) -> ItemView:
@@ -233,23 +286,49 @@ async def answer_text(db: Database, actor: Actor, text: str, *, now: datetime) -
             raise NothingOpen()
         sub = ctx.item(cursor["code"])
         step = cursor.get("step", "answer")
-        ctx.writable()
+        ctx.writable(sub.code)
         pending = cursor.get("pending") or {}
         try:
+            if step == EXPLAIN:  # the item's explanation ("giải trình")
+                return await explanation_step(ctx, sub, text, now)
+            # What the text is decides where it goes, whatever step the card is on: a link or a
+            # cited document is evidence of the open item, a number (or yes / no) answers it.
+            if looks_like_link(text):
+                return await add_link(ctx, sub, text, now)
+            citation = parse_citation(text, local_date(now))
+            if citation is not None:
+                return await add_citation(ctx, sub, citation, now)
+            if step in ("doc_number", "doc_date", "doc_summary"):
+                return await document_ref_step(ctx, sub, step, text, now)
             if step == "b" or (step == PICK and pending.get("pick") == "b"):  # b again, a is kept
                 known = {"a": pending["a"]} if step == "b" else pending.get("known", {})
                 return await _numbers(ctx, sub, known, {"b": text}, now)
             if step in ("answer", PICK, CONFIRM):  # typing instead of pressing: a fresh answer
                 return await _typed_answer(ctx, sub, text, now)
-            if step in ("doc_number", "doc_date", "doc_summary"):
-                return await document_ref_step(ctx, sub, step, text, now)
-            if step == "evidence":
-                return await add_link(ctx, sub, text, now)
+            if step in ("evidence", "evidence_manage"):
+                if _answers(sub, text):  # a number on the evidence step changes the answer
+                    return await _typed_answer(ctx, sub, text, now)
+                raise NotUnderstood(answers_by=answers_by(sub))
         except ToSummary as done:
             return await _summary(ctx, done.notice)
         except InvalidAnswer as exc:
             raise InputRejected.of(exc, sub) from exc
         raise ExpectButton()
+
+
+def answers_by(sub: SubIndex) -> str:
+    """What typing can answer on this item: number, yes_no, or buttons (options, criteria)."""
+    if sub.method.number_fields():
+        return "number"
+    return "yes_no" if sub.method.kind == "yes_no" else "buttons"
+
+
+def _answers(sub: SubIndex, text: str) -> bool:
+    """Whether typed text is meant as the item's answer: digits on a number item, yes / no on a yes-no one."""
+    how = answers_by(sub)
+    if how == "number":
+        return any(ch.isdigit() for ch in text)
+    return how == "yes_no" and read_yes_no(text) is not None
 
 
 async def _typed_answer(ctx: Ctx, sub: SubIndex, text: str, now: datetime) -> ItemView:
@@ -299,19 +378,30 @@ async def _numbers(ctx: Ctx, sub: SubIndex, known: dict[str, str], typed: dict[s
 async def navigate(
     db: Database, actor: Actor, unit_id: int, period_id: int, code: str, action: str, *, now: datetime
 ) -> ItemView | Summary | Paused:
-    """next / back / skip / edit (answer again) / pause / summary."""
+    """next / back / skip / edit (answer again) / pause / summary; missing (a reminder's "Continue"):
+    the unit's first item still to answer, or the summary when none is left."""
     async with assessment(db, actor, unit_id, period_id, now) as ctx:
+        if action == "missing":
+            first = _first_open_item(ctx)
+            return await _summary(ctx) if first is None else await open_at(ctx, first, now)
         sub = ctx.item(code)
         position = ctx.position(code)
+        stale = ctx.elsewhere(code)
+        if action in _MOVES and stale:  # an old card's move would go from the wrong place: show where one is
+            return await _where_now(ctx)
         if action == "back":
-            return await open_at(ctx, ctx.items[max(position - 1, 0)].code, now)
+            if position == 0:
+                raise NothingBefore(code=code)
+            return await open_at(ctx, ctx.items[position - 1].code, now)
         if action == "edit":
-            ctx.writable()
-            return await open_at(ctx, code, now)
+            ctx.writable(code)
+            view = await open_at(ctx, code, now)
+            return replace(view, old_card="acted") if stale else view
         if action == "open":
             return await open_at(ctx, code, now)
         if action == "evidence":
-            return await open_at(ctx, code, now, step="evidence")
+            view = await open_at(ctx, code, now, step="evidence")
+            return replace(view, old_card="acted") if stale else view
         if action == "pause":
             ctx.set_cursor(now, code=code, step=ctx.cursor.get("step", "answer"), pending=ctx.cursor.get("pending", {}))
             return Paused(ctx.ref, code, ctx.answered(), len(ctx.items))
@@ -326,6 +416,16 @@ async def navigate(
             except ToSummary:
                 return await _summary(ctx)
         raise UnknownItem(code=code, action=action)
+
+
+_MOVES = frozenset(("back", "next", "skip", "pause", "summary"))
+
+
+async def _where_now(ctx: Ctx) -> ItemView | Summary:
+    """The current card, shown instead of what an old card's button asked (nothing changes)."""
+    if ctx.cursor.get("step") == "summary":
+        return replace(await _summary(ctx), old_card="refreshed")
+    return replace(await item_view(ctx, ctx.cursor["code"]), old_card="refreshed")
 
 
 async def item_list(
@@ -348,7 +448,7 @@ def _mark(ctx: Ctx, sub: SubIndex, counts: dict[int, int]) -> str:
     answer = ctx.answers.get(sub.code)
     if answer is None or not answer.given:
         return MISSING
-    if answer.status == "needs_supplement" or (sub.evidence.required and not counts.get(answer.id)):
+    if answer.status == "needs_supplement" or lacks_evidence(sub, answer, counts.get(answer.id, 0)):
         return PARTIAL
     return DONE
 
@@ -356,36 +456,48 @@ def _mark(ctx: Ctx, sub: SubIndex, counts: dict[int, int]) -> str:
 # -- the end ---------------------------------------------------------------------------------------
 async def _summary(ctx: Ctx, notice: Notice | None = None, confirming: bool = False) -> Summary:
     counts = await evidence_counts(ctx)
-    totals: dict[str, list[Decimal]] = {}
     unanswered, missing, sent_back, unreadable = [], [], [], []
     for sub in ctx.items:
         answer = ctx.answers.get(sub.code)
         usable = readable(sub, answer)
-        points, _ = await item_points(ctx, sub, answer) if answer and usable else (None, False)
-        line = totals.setdefault(sub.index_code, [Decimal(0), Decimal(0)])
-        line[0] += points or 0
-        line[1] += sub.max_points
         if answer is None or not answer.given:
             unanswered.append((sub.code, sub.name))
             continue
         if not usable:
             unreadable.append((sub.code, sub.name))
-        if sub.evidence.required and not counts.get(answer.id):
+        if lacks_evidence(sub, answer, counts.get(answer.id, 0)):
             missing.append((sub.code, sub.name))
         if answer.status == "needs_supplement":
             sent_back.append((sub.code, sub.name))
+    # The totals as the ranking, the export and the report count them (one rule: scoring.score_unit).
+    result = await unit_result(ctx)
     lines = tuple(
-        IndexLine(i.code, i.name, totals[i.code][0], totals[i.code][1])
+        IndexLine(i.code, i.name, result.indices[i.code].points, result.indices[i.code].max_points)
         for i in ctx.framework.indices
-        if i.code in totals
+        if result.indices[i.code].max_points > 0
     )
-    answered = [a for a in ctx.answers.values() if a.given]
+    notes = await answer_notes(ctx) if any(isinstance(s.method, External) for s in ctx.framework.sub_indices) else {}
+    external = tuple(
+        ExternalLine(
+            sub.code,
+            sub.name,
+            None if result.subs[sub.code].status == UNANSWERED else result.subs[sub.code].points,
+            sub.max_points,
+            provider_of(sub, notes.get(sub.code, "")),
+        )
+        for sub in ctx.framework.sub_indices
+        if isinstance(sub.method, External)
+        and sub.code in result.subs
+        and result.subs[sub.code].status != NOT_APPLICABLE
+    )
+    # the unit's own items only: an external value entered by a coordinator is not the unit's answer
+    answered = [a for s in ctx.items if (a := ctx.answers.get(s.code)) is not None and a.given]
     submitted = bool(answered) and all(a.status in ("submitted", "accepted") for a in answered)
     return Summary(
-        ctx.ref,
+        replace(ctx.ref, read_only=None) if ctx.ref.read_only and ctx.any_editable() else ctx.ref,
         lines,
-        sum((x.points for x in lines), Decimal(0)),
-        sum((x.max_points for x in lines), Decimal(0)),
+        result.points,
+        result.max_points,
         len(answered),
         len(ctx.items),
         tuple(unanswered),
@@ -395,6 +507,8 @@ async def _summary(ctx: Ctx, notice: Notice | None = None, confirming: bool = Fa
         confirming,
         notice,
         tuple(unreadable),
+        card=ctx.card,
+        external=external,
     )
 
 
@@ -410,17 +524,32 @@ async def summary(
     """The focal point sees the unit's progress and points so far (with `confirming`: asked to submit)."""
     async with assessment(db, actor, unit_id, period_id, now, write=False) as ctx:
         if confirming:
-            ctx.writable()
+            ctx.writable_any()
         return await _summary(ctx, confirming=confirming)
 
 
-async def submit(db: Database, actor: Actor, unit_id: int, period_id: int, *, now: datetime) -> Summary:
-    """Submit every answered item (a sent-back item returns to the reviewers' queue)."""
+async def submit(
+    db: Database,
+    actor: Actor,
+    unit_id: int,
+    period_id: int,
+    *,
+    now: datetime,
+    notify_leaders: Callable[[SubmissionNotice], dict] | None = None,
+) -> Summary:
+    """Submit every answered item (a sent-back item returns to the reviewers' queue); after the
+    deadline, only the sent-back items still open for a supplement. Where the period asks for the
+    unit's approval, a self-assessment goes to the unit's leaders first (bot.services.assessment.approval;
+    `notify_leaders` renders their message)."""
     async with assessment(db, actor, unit_id, period_id, now) as ctx:
-        ctx.writable()
+        ctx.writable_any()
         count = 0
         for answer in ctx.answers.values():
-            if answer.given and answer.status in (AnswerStatus.DRAFT, AnswerStatus.NEEDS_SUPPLEMENT):
+            if (
+                answer.given
+                and answer.status in (AnswerStatus.DRAFT, AnswerStatus.NEEDS_SUPPLEMENT)
+                and ctx.editable(answer.sub_index_code)[0]
+            ):
                 old = snapshot(answer)
                 answer.status = AnswerStatus.SUBMITTED.value
                 await ctx.sql.run(_SUBMIT, {"at": ctx.sql.instant(now), "id": answer.id})
@@ -429,4 +558,6 @@ async def submit(db: Database, actor: Actor, unit_id: int, period_id: int, *, no
         if count == 0:
             raise ServiceError("nothing_to_submit")
         ctx.set_cursor(now, code=ctx.items[-1].code if ctx.items else None, step="summary")
-        return await _summary(ctx, Notice("submitted", {"count": count}))
+        unit, period = ctx.unit, ctx.period
+        to_leader = await submitted_in(ctx.sql, actor, unit.id, unit.name, period.id, count, now, notify_leaders)
+        return await _summary(ctx, Notice("submitted_to_leader" if to_leader else "submitted", {"count": count}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.services.appraisal.status import appraisal_status
 from bot.services.assessment.context import Ctx, evidence_of, item_points, latest_comment, readable
 from bot.services.assessment.views import ItemView, Notice
 
@@ -25,7 +26,7 @@ async def item_view(ctx: Ctx, code: str, notice: Notice | None = None) -> ItemVi
     evidence = await evidence_of(ctx.sql, answer.id if answer else None)
     comment = await latest_comment(ctx.sql, answer.id) if answer and answer.status == "needs_supplement" else ""
     return ItemView(
-        ref=ctx.ref,
+        ref=ctx.item_ref(code),
         sub=sub,
         index=ctx.framework.index(sub.index_code),
         position=ctx.position(code) + 1,
@@ -41,6 +42,11 @@ async def item_view(ctx: Ctx, code: str, notice: Notice | None = None) -> ItemVi
         review_comment=comment,
         notice=notice,
         unreadable=not usable,
+        card=ctx.card,
+        explanation=answer.explanation if answer else "",
+        appraisal=await appraisal_status(ctx.sql, answer.id, answer.status, answer.self_points, answer.verified_points)
+        if answer
+        else None,
     )
 
 

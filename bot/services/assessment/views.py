@@ -7,7 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bot.services.appraisal.status import AppraisalStatus
 from scoring import Index, SubIndex
+from scoring.evidence import evidence_missing
 
 DONE, PARTIAL, MISSING = "done", "partial", "missing"
 
@@ -27,7 +29,12 @@ class PeriodRef:
     period_id: int
     title: str
     deadline: date
-    read_only: str | None  # None, or why: locked, published, deadline, draft
+    # None, or why it is read-only (bot.services.assessment.editability): deadline, appraisal,
+    # supplement_deadline, provisional, published, draft. A period's ref tells of its ordinary
+    # items; an item's screen carries the item's own (a sent-back item may stay open).
+    read_only: str | None
+    supplement_deadline: date | None = None  # sent-back items can be supplemented until this day
+    supplement: bool = False  # this item is open only as a supplement (after the deadline)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,11 @@ class ItemView:
     review_comment: str = ""
     notice: Notice | None = None
     unreadable: bool = False  # a stored answer that no longer fits the item: named, to be answered again
+    card: int | None = None  # the message id of the person's live card, if known
+    intro: bool = False  # opened from the menu: the card starts with the campaign's header
+    old_card: str = ""  # a button of an old card: "acted" (on that card's item) or "refreshed"
+    explanation: str = ""  # the unit's explanation ("giải trình"), shown to appraisers and the leader
+    appraisal: AppraisalStatus | None = None  # chờ thẩm định, đạt, điều chỉnh (lý do), đề nghị bổ sung
 
     @property
     def answered_now(self) -> bool:
@@ -63,7 +75,8 @@ class ItemView:
 
     @property
     def evidence_missing(self) -> bool:
-        return self.sub.evidence.required and self.raw is not None and not self.evidence
+        """Evidence the answer needs is missing (scoring.evidence: only where it earns points)."""
+        return evidence_missing(self.sub, self.raw, self.points, len(self.evidence), self.explanation)
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,18 @@ class IndexLine:
 
 
 @dataclass(frozen=True)
+class ExternalLine:
+    """An item whose figure another agency provides (the coordinator enters it): shown in the summary
+    with who provided it, or as awaited."""
+
+    code: str
+    name: str
+    points: Decimal | None  # None: not entered yet
+    max_points: Decimal
+    provider: str
+
+
+@dataclass(frozen=True)
 class Summary:
     ref: PeriodRef
     lines: tuple[IndexLine, ...]
@@ -105,6 +130,9 @@ class Summary:
     confirming: bool = False
     notice: Notice | None = None
     unreadable: tuple[tuple[str, str], ...] = ()  # stored answers that no longer fit: count as 0
+    card: int | None = None  # the message id of the person's live card, if known
+    old_card: str = ""  # shown instead of what an old card's button asked ("refreshed")
+    external: tuple[ExternalLine, ...] = ()  # items whose figure another agency provides
 
 
 @dataclass(frozen=True)

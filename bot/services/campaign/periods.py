@@ -1,37 +1,63 @@
-"""Assessment periods: open, lock, unlock, publish (and take back), move the deadline, list.
+"""Assessment periods: open one, move it through its phases, move the deadline, list.
 
-The yearly cycle is open → locked → published. What steps outside it (publishing a period still
-open, taking published results back, a second period for the same framework and year, a new
-deadline) is written to `period_change` with the reason given."""
+The yearly cycle is draft → self-assessment ("open") → appraisal ("locked") → provisional results
+("provisional", units may object until the feedback deadline) → final ("published", locked). Every
+move is written to `period_change` with who, when, from where and why; going back (reopening) needs
+a reason. Entering the appraisal sets the supplement deadline, entering the provisional results the
+feedback deadline (given, or a few working days by default). Publishing provisional or final results
+tells every unit's focal points and leaders its points and rank, one message per person.
+
+The old command names stay: lock (= appraisal), unlock (back to self-assessment), publish (= final,
+also from an earlier phase) and unpublish (back to appraisal). What else is recorded: a second
+period for the same framework and year, a new deadline."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.campaign_calendar import local_date
+from bot.campaign_calendar import local_date, working_days_after
 from bot.services.access import Actor
 from bot.services.admin.frameworks import framework_by_hash, publish_in
 from bot.services.errors import ServiceError
 from bot.services.permissions import Action
+from bot.services.safe_text import visible
 from scoring import Framework
 from scoring.states import VISIBLE_PERIOD_STATES, PeriodState
 from storage.db import Database
-from storage.models import FrameworkVersion, Period, PeriodChange, Unit
+from storage.models import Conversation, FrameworkVersion, Membership, Period, PeriodChange, Person, Unit
 from storage.queries import latest_framework_version
+from storage.types import utcnow
 
+# move → (the phases it starts from, the phase it reaches)
 TRANSITIONS = {
+    "start": ({"draft"}, "open"),  # the self-assessment begins
+    "appraisal": ({"open"}, "locked"),
+    "provisional": ({"locked"}, "provisional"),
+    "final": ({"provisional"}, "published"),
+    # the command line's older names
     "lock": ({"open"}, "locked"),
     "unlock": ({"locked"}, "open"),
-    "publish": ({"open", "locked"}, "published"),
+    "publish": ({"open", "locked", "provisional"}, "published"),
     "unpublish": ({"published"}, "locked"),
 }
+PHASES = (PeriodState.DRAFT, PeriodState.OPEN, PeriodState.LOCKED, PeriodState.PROVISIONAL, PeriodState.PUBLISHED)
+# "reopen" goes one phase back unless told where (never back to the draft)
+REOPEN_TO = {PeriodState.LOCKED: PeriodState.OPEN, PeriodState.PROVISIONAL: PeriodState.LOCKED}
+REOPEN_TO[PeriodState.PUBLISHED] = PeriodState.PROVISIONAL
+NEXT_MOVE = {PeriodState.DRAFT: "start", PeriodState.OPEN: "appraisal", PeriodState.LOCKED: "provisional"}
+NEXT_MOVE[PeriodState.PROVISIONAL] = "final"
+# Default windows, in working days: supplements after the self-assessment deadline (or today, when
+# the appraisal starts later), objections after the provisional results.
+SUPPLEMENT_WORKING_DAYS = 15
+FEEDBACK_WORKING_DAYS = 5
 REASON_MAX = 1000
 
 
@@ -44,6 +70,9 @@ class PeriodInfo:
     state: str
     deadline: date
     opens_at: datetime
+    supplement_deadline: date | None = None
+    feedback_deadline: date | None = None
+    unit_approval: bool = True
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -58,7 +87,16 @@ class PeriodInfo:
 
 def _info(period: Period, version: FrameworkVersion) -> PeriodInfo:
     return PeriodInfo(
-        period.id, version.framework_id, period.year, period.title, period.state, period.deadline, period.opens_at
+        period.id,
+        version.framework_id,
+        period.year,
+        period.title,
+        period.state,
+        period.deadline,
+        period.opens_at,
+        period.supplement_deadline,
+        period.feedback_deadline,
+        bool(period.unit_approval),
     )
 
 
@@ -126,25 +164,304 @@ async def get_period(db: Database, period_id: int) -> PeriodInfo:
 
 
 async def change_state(
-    db: Database, actor: Actor, period_id: int, action: str, reason: str | None = None
+    db: Database, actor: Actor, period_id: int, action: str, reason: str | None = None, *, now: datetime | None = None
 ) -> PeriodInfo:
-    """One step of the cycle. Publishing and taking results back are recorded; taking them back
-    needs a reason (people have seen the results)."""
+    """One step of the cycle by the command line's older names (lock, unlock, publish, unpublish):
+    each is a phase move (`move_phase`), audited; going back needs a reason."""
     actor.require(Action.MANAGE_PERIODS)
-    allowed, target = TRANSITIONS[action]
-    if action == "unpublish":
-        reason = _checked_reason(reason)
+    moved = await _move(db, actor, period_id, action, reason or "", None, None, "cli", now or utcnow(), None)
+    return moved.period
+
+
+@dataclass(frozen=True)
+class UnitStanding:
+    """One unit's points and rank, told to its people when results are published."""
+
+    unit_id: int
+    unit_name: str
+    points: Decimal
+    max_points: Decimal
+    rank: int | None
+    ranked: int  # units ranked in its cohort
+    cohort: str
+
+
+@dataclass(frozen=True)
+class ResultsNotice:
+    """What one person is told when provisional or final results are published: every unit of theirs."""
+
+    period_id: int
+    title: str
+    final: bool
+    feedback_deadline: date | None
+    units: tuple[UnitStanding, ...]
+
+
+@dataclass(frozen=True)
+class PhaseMove:
+    period: PeriodInfo
+    move: str
+    from_state: str
+    to_state: str
+    until: date | None  # the date the move set: supplement or feedback deadline
+    notified: int = 0  # people told of the results
+
+
+async def move_phase(
+    db: Database,
+    actor: Actor,
+    period_id: int,
+    move: str,
+    *,
+    reason: str = "",
+    until: date | None = None,
+    to: str | None = None,
+    via: str = "chat",
+    now: datetime,
+    render: Callable[[ResultsNotice], dict] | None = None,
+) -> PhaseMove:
+    """Move a period to its next phase (start, appraisal, provisional, final) or back ("reopen",
+    one phase back unless `to` says where, with a reason). Entering the appraisal sets the
+    supplement deadline, entering the provisional results the feedback deadline (`until`, or a
+    default number of working days). Publishing results queues one message per person of every
+    unit (`render` turns a ResultsNotice into the message). Audited with who, when, via and why."""
+    actor.require(Action.MOVE_PHASE)
+    return await _move(db, actor, period_id, move, reason, until, to, via, now, render)
+
+
+async def _move(
+    db: Database,
+    actor: Actor,
+    period_id: int,
+    move: str,
+    reason: str,
+    until: date | None,
+    to: str | None,
+    via: str,
+    now: datetime,
+    render: Callable[[ResultsNotice], dict] | None,
+) -> PhaseMove:
+    if move != "reopen" and move not in TRANSITIONS:
+        raise ServiceError("unknown_move", move=move)
     async with db.session() as session, session.begin():
         period = await session.get(Period, period_id, with_for_update=True)
         if period is None:
             raise ServiceError("unknown_period", period=period_id)
-        if period.state not in allowed:
-            raise ServiceError("bad_transition", period=period_id, state=period.state, action=action)
-        if action in ("publish", "unpublish"):
-            session.add(_change(period, action, period.state, target, reason or ""))
+        source = period.state
+        if move == "reopen":
+            target = to or REOPEN_TO.get(source)
+            if target is None or target not in PHASES[1:] or PHASES.index(target) >= PHASES.index(source):
+                raise ServiceError("bad_transition", period=period_id, state=source, action=move)
+        else:
+            allowed, target = TRANSITIONS[move]
+            if source not in allowed:
+                raise ServiceError("bad_transition", period=period_id, state=source, action=move)
+        backwards = PHASES.index(target) < PHASES.index(source)
+        text = _checked_reason(reason) if backwards else (reason or "").strip()[:REASON_MAX]
+        today = local_date(now)
+        set_day = None
+        if target == PeriodState.LOCKED and not backwards:
+            set_day = period.supplement_deadline = _window(
+                until, period.supplement_deadline, max(today, period.deadline), SUPPLEMENT_WORKING_DAYS, today
+            )
+            if set_day < period.deadline:
+                raise ServiceError("supplement_before_deadline", date=set_day, deadline=period.deadline)
+        elif target == PeriodState.PROVISIONAL and not backwards:
+            set_day = period.feedback_deadline = _window(
+                until, period.feedback_deadline, today, FEEDBACK_WORKING_DAYS, today
+            )
+        elif until is not None:
+            raise ServiceError("no_date_for_move", action=move)
+        change = _change(period, move, source, target, text, actor, via, now)
+        change.new_deadline = set_day
+        session.add(change)
         period.state = target
+        await session.flush()
+        notified = 0
+        if render is not None and not backwards and target in (PeriodState.PROVISIONAL, PeriodState.PUBLISHED):
+            notified = await _tell_results(session, period, change.id, render, now)
         version = await session.get(FrameworkVersion, period.framework_version_id)
-        return _info(period, version)
+        return PhaseMove(_info(period, version), move, source, target, set_day, notified)
+
+
+def default_until(period: PeriodInfo | Period, move: str, now: datetime) -> date | None:
+    """The date a move would set without one given (shown before the move is confirmed)."""
+    today = local_date(now)
+    target = TRANSITIONS.get(move, (set(), ""))[1]
+    if target == PeriodState.LOCKED:
+        return _window(None, period.supplement_deadline, max(today, period.deadline), SUPPLEMENT_WORKING_DAYS, today)
+    if target == PeriodState.PROVISIONAL:
+        return _window(None, period.feedback_deadline, today, FEEDBACK_WORKING_DAYS, today)
+    return None
+
+
+def _window(given: date | None, known: date | None, start: date, working_days: int, today: date) -> date:
+    """The date given (not in the past), else the one already set if still ahead, else the default."""
+    if given is not None:
+        if given < today:
+            raise ServiceError("date_in_past", date=given, today=today)
+        return given
+    if known is not None and known >= start:
+        return known
+    return working_days_after(start, working_days)
+
+
+async def _tell_results(
+    session: AsyncSession, period: Period, change_id: int, render: Callable[[ResultsNotice], dict], now: datetime
+) -> int:
+    """Every unit's focal points and leaders: its points and rank, one message per person."""
+    from bot.services.campaign.outbox import NewMessage, enqueue_in
+    from bot.services.results.scores import load_period_scores
+
+    scores = await load_period_scores(session, period.id)
+    standings: dict[str, tuple[str, Decimal, Decimal, int | None, int, str]] = {}
+    for cohort in scores.cohorts.values():
+        ranked = len(cohort.ranked)
+        for entry in cohort.entries:
+            result = entry.result
+            standings[entry.code] = (entry.name, result.points, result.max_points, entry.rank, ranked, cohort.name)
+    rows = (
+        await session.execute(
+            select(Person.id, Person.telegram_id, Unit.id, Unit.code)
+            .join(Membership, Membership.person_id == Person.id)
+            .join(Unit, Unit.id == Membership.unit_id)
+            .where(
+                Membership.active.is_(True),
+                Membership.role.in_(("focal_point", "leader")),
+                Person.telegram_id.is_not(None),
+                Person.reachable.is_(True),
+            )
+            .order_by(Person.id, Unit.name)
+        )
+    ).all()
+    people: dict[int, tuple[int, list[UnitStanding]]] = {}
+    for person_id, chat_id, unit_id, code in rows:
+        if code not in standings:  # a unit the period does not cover
+            continue
+        mine = people.setdefault(person_id, (chat_id, []))[1]
+        if all(s.unit_id != unit_id for s in mine):  # a focal point who also leads the unit: once
+            mine.append(UnitStanding(unit_id, *standings[code]))
+    final = period.state == PeriodState.PUBLISHED
+    kind = "results_final" if final else "results_provisional"
+    messages = [
+        NewMessage(
+            f"{kind}:{period.id}:{change_id}:{person_id}",
+            chat_id,
+            render(ResultsNotice(period.id, period.title, final, period.feedback_deadline, tuple(units))),
+            person_id,
+            kind,
+            f"{kind}:{period.id}:{change_id}",
+        )
+        for person_id, (chat_id, units) in people.items()
+    ]
+    return await enqueue_in(session, messages, now)
+
+
+@dataclass(frozen=True)
+class PhaseView:
+    """A coordinator's view of a period's phase: where it is, its dates, what comes next."""
+
+    period: PeriodInfo
+    next_move: str | None
+    next_until: date | None  # the date the next move would set by default
+    back_to: str | None  # the phase a reopening would return to
+    approvals: dict[str, int] = field(default_factory=dict)  # units by approval state (waiting, approved, …)
+    others: tuple[tuple[int, str, str], ...] = ()  # other periods: id, title, state
+
+
+async def phase_view(db: Database, actor: Actor, period_id: int | None = None, *, now: datetime) -> PhaseView:
+    """The coordinator sees the period's phase and the move it can make next (the newest period not
+    yet final, unless one is chosen)."""
+    actor.require(Action.MOVE_PHASE)
+    from bot.services.assessment.approval import approval_counts
+
+    async with db.read_session() as session:
+        rows = (
+            await session.execute(
+                select(Period, FrameworkVersion)
+                .join(FrameworkVersion, FrameworkVersion.id == Period.framework_version_id)
+                .order_by(Period.id.desc())
+            )
+        ).all()
+        if not rows:
+            raise ServiceError("no_periods")
+        if period_id is None:
+            chosen = next(((p, v) for p, v in rows if p.state != PeriodState.PUBLISHED), rows[0])
+        else:
+            chosen = next(((p, v) for p, v in rows if p.id == period_id), None)
+            if chosen is None:
+                raise ServiceError("unknown_period", period=period_id)
+        period, version = chosen
+        move = NEXT_MOVE.get(period.state)
+        counts = await approval_counts(session, period) if period.unit_approval else {}
+        others = tuple((p.id, p.title, p.state) for p, _v in rows if p.id != period.id)[:5]
+        return PhaseView(
+            _info(period, version),
+            move,
+            default_until(period, move, now) if move else None,
+            REOPEN_TO.get(period.state),
+            counts,
+            others,
+        )
+
+
+async def start_reopen(db: Database, actor: Actor, period_id: int, *, now: datetime) -> PhaseView:
+    """Reopening is asked in the chat: remember it, the coordinator's next text is the reason."""
+    actor.require(Action.MOVE_PHASE)
+    async with db.session() as session, session.begin():
+        period = await session.get(Period, period_id)
+        if period is None:
+            raise ServiceError("unknown_period", period=period_id)
+        if REOPEN_TO.get(period.state) is None:
+            raise ServiceError("bad_transition", period=period_id, state=period.state, action="reopen")
+        conversation = await session.get(Conversation, actor.person_id, with_for_update=True)
+        if conversation is None:
+            conversation = Conversation(person_id=actor.person_id, cursor={})
+            session.add(conversation)
+        conversation.cursor = {"flow": "phase", "period": period_id, "step": "reason", "from": period.state}
+        conversation.updated_at = now
+    return await phase_view(db, actor, period_id, now=now)
+
+
+async def phase_cursor(db: Database, actor: Actor) -> dict | None:
+    """Where a coordinator stands in a reopening (their typed text is its reason), or None."""
+    if not actor.may(Action.MOVE_PHASE):
+        return None
+    async with db.read_session() as session:
+        conversation = await session.get(Conversation, actor.person_id)
+        cursor = (conversation.cursor or {}) if conversation else {}
+        return cursor if cursor.get("flow") == "phase" else None
+
+
+async def reopen_with_reason(
+    db: Database, actor: Actor, text: str, *, now: datetime, render: Callable[[ResultsNotice], dict] | None = None
+) -> PhaseMove:
+    """The typed reason of a reopening asked in the chat: the period goes one phase back (only from
+    the phase it was in when asked), the cursor is cleared."""
+    cursor = await phase_cursor(db, actor)
+    if cursor is None:
+        raise ServiceError("nothing_open")
+    shown = visible(text)
+    if not shown:
+        raise ServiceError("invisible_text")
+    if len(shown) < 3:
+        raise ServiceError("reason_required_chat")
+    async with db.read_session() as session:
+        period = await session.get(Period, cursor["period"])
+        if period is None or period.state != cursor.get("from"):
+            await cancel_phase_input(db, actor)
+            raise ServiceError("phase_moved_meanwhile")
+    moved = await _move(db, actor, cursor["period"], "reopen", text, None, None, "chat", now, render)
+    await cancel_phase_input(db, actor)
+    return moved
+
+
+async def cancel_phase_input(db: Database, actor: Actor) -> None:
+    """The coordinator gives up typing a reopening's reason: the period stays where it is."""
+    async with db.session() as session, session.begin():
+        conversation = await session.get(Conversation, actor.person_id, with_for_update=True)
+        if conversation is not None and (conversation.cursor or {}).get("flow") == "phase":
+            conversation.cursor = {}
 
 
 async def set_deadline(
@@ -177,10 +494,26 @@ def _checked_reason(reason: str | None) -> str:
     return text[:REASON_MAX]
 
 
-def _change(period: Period, action: str, from_state: str, to_state: str, reason: str) -> PeriodChange:
+def _change(
+    period: Period,
+    action: str,
+    from_state: str,
+    to_state: str,
+    reason: str,
+    actor: Actor | None = None,
+    via: str = "cli",
+    now: datetime | None = None,
+) -> PeriodChange:
     assert period.id is not None
     return PeriodChange(
-        period_id=period.id, action=action, from_state=from_state, to_state=to_state, reason=reason, via="cli"
+        period_id=period.id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        changed_by=actor.audit_id if actor is not None else None,
+        via="cli" if actor is None or actor.system else via,
+        changed_at=now or utcnow(),
     )
 
 

@@ -10,15 +10,23 @@ two steps that land on the same day send the nearer one. A step is identified by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.campaign_calendar import TIMEZONE as VN
-from bot.campaign_calendar import is_working_day, working_day_on_or_before, working_days_between
+from bot.campaign_calendar import is_working_day, local_date, working_day_on_or_before, working_days_between
+from bot.services.access import Actor
+from bot.services.campaign.outbox import NewMessage, enqueue_in
 from bot.services.campaign.periods import open_periods
-from bot.services.campaign.progress import period_progress
+from bot.services.campaign.progress import Contact, UnitProgress, nudge_batch, period_progress
+from bot.services.errors import ServiceError
+from bot.services.permissions import Action
 from storage.db import Database
+from storage.models import Outbox, Period
 
 DEFAULT_POLICY: dict[str, Any] = {
     "days_before": [7, 3, 1, 0],
@@ -42,6 +50,8 @@ class DueReminder:
     submitted: int
     deadline: date
     days_left: int  # negative when overdue
+    unit_id: int = 0
+    by_coordinator: bool = False  # a coordinator pressed "🔔" for this unit (not the policy's step)
 
 
 def policy_of(stored: dict[str, Any] | None) -> dict[str, Any]:
@@ -104,19 +114,75 @@ async def due_reminders(db: Database, now: datetime) -> list[DueReminder]:
                 for person in unit.focal_points:
                     if not person.reachable:
                         continue
-                    due.append(
-                        DueReminder(
-                            f"reminder:{period.id}:{step}:{person.person_id}",
-                            person.person_id,
-                            person.chat_id,
-                            unit.name,
-                            period.id,
-                            unit.missing,
-                            unit.total,
-                            unit.answered,
-                            unit.submitted,
-                            period.deadline,
-                            days_left,
-                        )
-                    )
+                    due.append(_due(f"reminder:{period.id}:{step}:{person.person_id}", person, unit, period, days_left))
     return due
+
+
+def _due(
+    key: str, person: Contact, unit: UnitProgress, period: Period, days_left: int, by_coordinator: bool = False
+) -> DueReminder:
+    return DueReminder(
+        key,
+        person.person_id,
+        person.chat_id,
+        unit.name,
+        period.id,
+        unit.missing,
+        unit.total,
+        unit.answered,
+        unit.submitted,
+        period.deadline,
+        days_left,
+        unit.unit_id,
+        by_coordinator,
+    )
+
+
+@dataclass(frozen=True)
+class Nudged:
+    """What "🔔 Remind this unit" did: sent (to `recipients` focal points), already (reminded today),
+    nobody (no focal point the bot can reach) or done (the unit has submitted)."""
+
+    unit_name: str
+    outcome: str
+    recipients: int = 0
+
+
+async def remind_unit(
+    db: Database,
+    actor: Actor,
+    period_id: int,
+    unit_id: int,
+    render: Callable[[DueReminder], dict[str, Any]],
+    *,
+    now: datetime,
+) -> Nudged:
+    """A coordinator reminds one late unit's focal points now, through the outbox: once per unit per
+    campaign day (the batch and the dedupe keys carry the day), whoever presses and however often.
+    `render(reminder)` gives the stored message."""
+    actor.require(Action.BROADCAST)
+    day = local_date(now)
+    batch = nudge_batch(period_id, unit_id, day)
+    async with db.session() as session, session.begin():
+        period = next((p for p in await open_periods(session) if p.id == period_id), None)
+        if period is None:
+            raise ServiceError("unknown_item")  # a button of a period no longer open, or forged
+        _framework, units = await period_progress(session, period)
+        unit = next((u for u in units if u.unit_id == unit_id), None)
+        if unit is None:
+            raise ServiceError("unknown_item")
+        if not unit.behind:
+            return Nudged(unit.name, "done")
+        if (await session.execute(select(Outbox.id).where(Outbox.batch == batch).limit(1))).first():
+            return Nudged(unit.name, "already")
+        people = [p for p in unit.focal_points if p.reachable]
+        if not people:
+            return Nudged(unit.name, "nobody")
+        days_left = (period.deadline - day).days
+        reminders = [_due(f"{batch}:{p.person_id}", p, unit, period, days_left, True) for p in people]
+        added = await enqueue_in(
+            session,
+            [NewMessage(r.dedupe_key, r.chat_id, render(r), r.person_id, "reminder", batch) for r in reminders],
+            now,
+        )
+    return Nudged(unit.name, "sent" if added else "already", added)

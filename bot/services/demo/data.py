@@ -116,9 +116,25 @@ PERSONAS = [
     Persona("focal_commune", 700003, "Trần Văn Hùng", "focal_point", "X-MYAN", N_("Focal point of a commune")),
     Persona("leader", 700004, "Lê Minh Tuấn", "leader", "SNV", N_("Leader of a department")),
     Persona("leader_commune", 700005, "Ngô Thị Mai", "leader", "X-MYAN", N_("Leader of a commune")),
-    Persona("reviewer", 700006, "Phạm Thu Hà", "reviewer", None, N_("Reviewer (appraisal council)")),
-    Persona("coordinator", 700007, "Võ Thanh Sơn", "coordinator", None, N_("Coordinator of the campaign")),
+    Persona(
+        "leader_approver",
+        700010,
+        "Đỗ Thanh Hải",
+        "leader",
+        "P-CAOLANH",
+        N_("Leader whose unit waits for approval"),
+    ),
+    Persona("reviewer", 700006, "Phạm Thu Hà", "reviewer", None, N_("Appraiser of indices 1–3")),
+    Persona("reviewer_2", 700009, "Bùi Ngọc Yến", "reviewer", None, N_("Appraiser of indices 4–6")),
+    Persona(
+        "coordinator", 700007, "Võ Thanh Sơn", "coordinator", None, N_("Coordinator, chair of the appraisal council")
+    ),
     Persona("admin", 700008, "Đặng Quốc Bảo", "admin", None, N_("Administrator")),
 ]
-PERSONA_UNITS = {p.unit_code for p in PERSONAS if p.unit_code}
+# The focal points' units are left for the sandbox to answer (the other units' answers are generated).
+PERSONA_UNITS = {p.unit_code for p in PERSONAS if p.unit_code and p.role == "focal_point"}
+# Complete units' self-assessments, by the unit's state on its way to appraisal (the others are approved).
+WAITING_FOR_APPROVAL = ("P-CAOLANH",)
+# The appraisers' domains in the demo's open period: index codes by persona key.
+APPRAISER_DOMAINS = {"reviewer": ("1", "2", "3"), "reviewer_2": ("4", "5", "6")}
 GENERATED_TELEGRAM_IDS = 710_000  # focal points of the other units: 710000 + n

@@ -23,6 +23,7 @@ from bot.campaign_calendar import TIMEZONE, local_date
 from bot.services.admin.frameworks import framework_of, publish_in
 from bot.services.assessment.answers import record_history, snapshot, write_answer
 from bot.services.demo.data import (
+    APPRAISER_DOMAINS,
     COMMUNE_COHORT,
     COMMUNES,
     DEPARTMENT_COHORT,
@@ -33,15 +34,18 @@ from bot.services.demo.data import (
     MIDDLE,
     PERSONA_UNITS,
     PERSONAS,
+    WAITING_FOR_APPROVAL,
 )
 from bot.services.demo.files import pdf, png
 from bot.services.errors import ServiceError
 from scoring import Framework, SubIndex
+from scoring.states import ApprovalAction
 from storage.db import Database
 from storage.files import EvidenceStore
 from storage.lean import lean_in
 from storage.models import (
     Answer,
+    AppraiserScope,
     Evidence,
     FrameworkVersion,
     Membership,
@@ -50,6 +54,7 @@ from storage.models import (
     PublishedResult,
     Review,
     Unit,
+    UnitApproval,
 )
 
 DEMO_FRAMEWORK = "demo-tinh-2026"
@@ -131,10 +136,19 @@ async def seed_demo(
         )
         session.add(period)
         await session.flush()
+        await _appraisers(session, period.id)
         answers = await _answers(session, framework, period.id, units, people, rng, now, files)
         # Files before the commit: an orphan file after a rollback is harmless, a row without its file is not.
         await asyncio.to_thread(lambda: [store.put(data) for data in files.values()])
     return DemoReport(period.id, previous.id, len(units), len(people), answers, len(files))
+
+
+async def _appraisers(session: AsyncSession, period_id: int) -> None:
+    """Each demo appraiser appraises their indices for every unit; the coordinator chairs the council."""
+    by_key = {p.key: p.telegram_id for p in PERSONAS}
+    for key, codes in APPRAISER_DOMAINS.items():
+        person_id = (await session.execute(select(Person.id).where(Person.telegram_id == by_key[key]))).scalar_one()
+        session.add_all(AppraiserScope(period_id=period_id, person_id=person_id, scope_code=code) for code in codes)
 
 
 def _units() -> list[Unit]:
@@ -231,6 +245,8 @@ async def _answers(
                 answer.status, answer.submitted_at = "submitted", when + timedelta(days=1)
                 await record_history(sql, answer, "submit", person.id, answer.submitted_at, None, snapshot(answer))
                 roll = rng.random()
+                if unit.code in WAITING_FOR_APPROVAL:
+                    continue  # the leader has not approved yet: nothing reaches the appraisers
                 if roll < 0.25:
                     await _review(session, answer, reviewer.id, "accept", answer.self_points, "", when)
                 elif roll < 0.30:
@@ -243,7 +259,34 @@ async def _answers(
                         "Đề nghị bổ sung văn bản có chữ ký và đóng dấu.",
                         when,
                     )
+        if complete:
+            _approval(session, period_id, unit, person, now)
     return count
+
+
+def _approval(session: AsyncSession, period_id: int, unit: Unit, focal: Person, now: datetime) -> None:
+    """A complete unit's self-assessment was submitted to its leader; the leader approved it (it is in
+    appraisal) unless the unit is one the demo keeps waiting for approval."""
+    submitted = now - timedelta(days=5)
+    session.add(
+        UnitApproval(
+            period_id=period_id,
+            unit_id=unit.id,
+            action=ApprovalAction.SUBMIT,
+            person_id=focal.id,
+            created_at=submitted,
+        )
+    )
+    if unit.code not in WAITING_FOR_APPROVAL:
+        session.add(
+            UnitApproval(
+                period_id=period_id,
+                unit_id=unit.id,
+                action=ApprovalAction.APPROVE,
+                comment="Đồng ý, đề nghị hội đồng thẩm định.",
+                created_at=submitted + timedelta(days=1),
+            )
+        )
 
 
 def _evidence(

@@ -1,5 +1,8 @@
 """Score a period from the database: verified points where reviewed, self points otherwise,
-published index values where imported. Everything a user sees is recomputed from stored data."""
+published index values where imported. Everything a user sees is recomputed from stored data.
+
+Min-max ranges are set by submitted values only (not drafts): a unit typing a draft never moves
+another unit's points; its own draft is scored against the submitted peers (scoring.unit)."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from bot.services.admin.frameworks import framework_of
 from bot.services.errors import ServiceError
 from scoring import AnswerInput, CohortResult, Framework, UnitInput, score_all, score_unit
 from scoring.cohort import expects_value, minmax_range, rank_results
+from scoring.states import AnswerStatus
 from scoring.unit import RelativeStats, read_stored
 from storage.db import Database
 from storage.models import Answer, Period, PublishedResult, Unit
@@ -43,11 +47,11 @@ async def load_period_scores(session: AsyncSession, period_id: int) -> PeriodSco
     answers: dict[int, dict[str, AnswerInput]] = {}
     unreadable: dict[int, tuple[str, ...]] = {}
     rows = await session.execute(
-        select(Answer.unit_id, Answer.sub_index_code, Answer.raw, Answer.verified_points).where(
+        select(Answer.unit_id, Answer.sub_index_code, Answer.raw, Answer.verified_points, Answer.status).where(
             Answer.period_id == period_id
         )
     )
-    for unit_id, code, raw, verified in rows:
+    for unit_id, code, raw, verified, status in rows:
         if not framework.has_sub_index(code):
             continue
         parsed = None
@@ -56,7 +60,7 @@ async def load_period_scores(session: AsyncSession, period_id: int) -> PeriodSco
             if parsed is None:
                 unreadable[unit_id] = (*unreadable.get(unit_id, ()), code)
         if parsed is not None or verified is not None:
-            answers.setdefault(unit_id, {})[code] = AnswerInput(parsed, verified)
+            answers.setdefault(unit_id, {})[code] = AnswerInput(parsed, verified, status != AnswerStatus.DRAFT)
     published: dict[int, dict[str, Decimal]] = {}
     rows = await session.execute(
         select(PublishedResult.unit_id, PublishedResult.index_code, PublishedResult.value).where(
@@ -138,6 +142,7 @@ async def compact_period_scores(session: AsyncSession, period_id: int) -> Period
                 Answer.period_id == period_id,
                 Answer.sub_index_code.in_([s.code for s in relative_subs]),
                 Answer.raw.is_not(None),
+                Answer.status != AnswerStatus.DRAFT,  # a draft never moves another unit's points
             )
         ):
             unit = units.get(unit_id)
@@ -170,12 +175,12 @@ async def compact_period_scores(session: AsyncSession, period_id: int) -> Period
         results.setdefault(unit.cohort, []).append(replace(result, subs={}, unit=replace(result.unit, answers={})))
 
     stream = await session.stream(
-        select(Answer.unit_id, Answer.sub_index_code, Answer.raw, Answer.verified_points)
+        select(Answer.unit_id, Answer.sub_index_code, Answer.raw, Answer.verified_points, Answer.status)
         .where(Answer.period_id == period_id)
         .order_by(Answer.unit_id)
         .execution_options(yield_per=5000)
     )
-    async for unit_id, code, raw, verified in stream:
+    async for unit_id, code, raw, verified, status in stream:
         if unit_id not in units or not framework.has_sub_index(code):
             continue
         if unit_id != current:
@@ -184,7 +189,7 @@ async def compact_period_scores(session: AsyncSession, period_id: int) -> Period
             current, answers = unit_id, {}
         parsed = _stored(framework, raw, period_id, unit_id, code) if raw is not None else None
         if parsed is not None or verified is not None:
-            answers[code] = AnswerInput(parsed, verified)
+            answers[code] = AnswerInput(parsed, verified, status != AnswerStatus.DRAFT)
     if current is not None:
         finish(current)
     done = {r.unit.code for rs in results.values() for r in rs}
