@@ -100,6 +100,31 @@ SCENARIOS: list[tuple[str, str, str, list[Step]]] = [
 ]
 
 
+# Paths that the bot refused before issue 14 (point 2): typed input goes where the person is.
+NEW_PATHS: list[tuple[str, str, str, list[Step]]] = [
+    (
+        "document citation (one message, on the answer step)",
+        "4.1",
+        "4.2 Tỷ lệ",
+        [
+            ("send", "Quyết định số 12/QĐ-SNV ngày 15/02/2026 về phân công cán bộ phụ trách", "Đã lưu trích dẫn"),
+            ("press", "Có cán bộ chuyên trách", "Đã ghi 4.1"),
+            ("press", "Tiếp", ""),
+        ],
+    ),
+    (
+        "ratio, with a link pasted first (on the answer step)",
+        "2.3",
+        "3.1 Tỷ lệ",
+        [
+            ("send", "https://snv.dongthap.gov.vn/ke-hoach-kinh-phi", "Đã nhận tài liệu kiểm chứng"),
+            ("send", "3/4", "Đã ghi 2.3"),
+            ("press", "Tiếp", ""),
+        ],
+    ),
+]
+
+
 async def open_item(person: CountingPerson, code: str) -> None:
     """Open an item from the list (not counted)."""
     await person.press("Danh sách")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.campaign_calendar import working_days_after
-from storage.models import Period, PeriodChange, Person, UnitApproval
+from storage.models import Period, PeriodChange, Person, Unit, UnitApproval
 
 FOCAL, LEADER, COORDINATOR = 700001, 700004, 700007
 COMMENT = "Bổ sung kế hoạch chuyển đổi số năm 2026 có chữ ký"
@@ -51,7 +51,12 @@ async def test_a_leader_returns_the_self_assessment_with_a_comment_and_approves_
     await lan.expect("đã phê duyệt kết quả tự đánh giá của Sở Nội vụ", timeout=30)
 
     async with demo_bot.read_session() as session:
-        rows = (await session.execute(select(UnitApproval).order_by(UnitApproval.id))).scalars().all()
+        snv = (await session.execute(select(Unit.id).where(Unit.code == "SNV"))).scalar_one()
+        rows = (
+            (await session.execute(select(UnitApproval).where(UnitApproval.unit_id == snv).order_by(UnitApproval.id)))
+            .scalars()
+            .all()
+        )
         leader_id = (await session.execute(select(Person.id).where(Person.telegram_id == LEADER))).scalar_one()
     assert [r.action for r in rows] == ["submit", "return", "submit", "approve"]
     assert rows[1].comment == COMMENT and rows[1].person_id == rows[3].person_id == leader_id

@@ -30,37 +30,7 @@ async def test_a_leader_asks_in_plain_words_and_gets_rank_weakest_items_and_char
     await leader.expect("Hạn chót của")
 
 
-async def test_a_sent_back_item_reaches_the_focal_point_whose_button_opens_it(demo_bot, person):
-    reviewer = person(REVIEWER, "Phạm Thu Hà")
-    await reviewer.send("/menu")
-    await reviewer.expect("Menu chính")
-    await reviewer.press("Hàng chờ thẩm định")
-    await reviewer.expect("Thẩm định</b>")
-    await reviewer.press("Đề nghị bổ sung")
-    await reviewer.expect("Nhập nội dung đề nghị bổ sung")
-    await reviewer.send("Đề nghị bổ sung bản quét có chữ ký.")
-    await reviewer.expect("Đã ghi nhận kết quả thẩm định")
-    async with demo_bot.session() as session:
-        from sqlalchemy import select
-
-        from storage.models import Answer, Membership, Person, Review
-
-        review = (await session.execute(select(Review).order_by(Review.id.desc()).limit(1))).scalar_one()
-        answer = await session.get(Answer, review.answer_id)
-        focal_ids = [
-            t
-            for (t,) in await session.execute(
-                select(Person.telegram_id)
-                .join(Membership, Membership.person_id == Person.id)
-                .where(Membership.unit_id == answer.unit_id, Membership.role == "focal_point")
-            )
-        ]
-    focal = person(focal_ids[0])
-    notice = await focal.expect("được đề nghị bổ sung: “Đề nghị bổ sung bản quét có chữ ký.”", timeout=30)
-    assert notice["reply_markup"]["inline_keyboard"][0][0]["text"].startswith("📝 Mở chỉ số")
-    await focal.press("Mở chỉ số")
-    opened = await focal.expect(f"{answer.sub_index_code} ")
-    assert "Đề nghị bổ sung của bộ phận thẩm định" in opened["text"]
+# the appraisal's queue, decisions and grouped notices in the chat: tests/e2e/test_appraisal_in_chat.py
 
 
 async def test_an_admin_exports_from_the_chat_and_receives_the_files(demo_bot, person, emulator):

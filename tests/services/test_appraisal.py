@@ -20,6 +20,7 @@ from bot.services.admin.invites import create_invites, redeem_invite
 from bot.services.admin.units_import import import_units
 from bot.services.appraisal import council, domain, notices, review
 from bot.services.assessment import flow
+from bot.services.campaign import periods
 from bot.services.campaign.periods import open_period
 from bot.services.errors import ServiceError
 from storage.models import Answer, AppraiserScope, Evidence, Outbox, Period, Review, Unit, UnitApproval
@@ -96,11 +97,9 @@ async def actor(db, telegram_id):
 
 
 async def answer_id(db, units, unit, code) -> int:
-    async with db.session() as session:
+    async with db.read_session() as session:
         return (
-            await session.execute(
-                select(Answer.id).where(Answer.unit_id == units[unit], Answer.sub_index_code == code)
-            )
+            await session.execute(select(Answer.id).where(Answer.unit_id == units[unit], Answer.sub_index_code == code))
         ).scalar_one()
 
 
@@ -186,7 +185,7 @@ async def test_a_batch_accept_takes_only_the_items_with_complete_evidence_that_t
         session.add(Evidence(answer_id=late, kind="link", url="https://x.vn/5"))
     accepted, view = await review.accept_batch(db, b, units["SNV"], now=utcnow())
     assert accepted == 1 and [r.sub.code for r in view.rows] == ["5.2"]
-    async with db.session() as session:
+    async with db.read_session() as session:
         done = await session.get(Answer, await answer_id(db, units, "SNV", "3.2"))
         left = await session.get(Answer, await answer_id(db, units, "SNV", "5.2"))
         reviews = (await session.execute(select(Review))).scalars().all()
@@ -197,8 +196,12 @@ async def test_a_batch_accept_takes_only_the_items_with_complete_evidence_that_t
 
 
 async def outbox(db) -> list[Outbox]:
-    async with db.session() as session:
-        return (await session.execute(select(Outbox).where(Outbox.kind == "appraisal").order_by(Outbox.id))).scalars().all()
+    async with db.read_session() as session:
+        return (
+            (await session.execute(select(Outbox).where(Outbox.kind == "appraisal").order_by(Outbox.id)))
+            .scalars()
+            .all()
+        )
 
 
 async def test_a_units_decisions_reach_it_as_one_message_per_round_and_planning_again_sends_nothing_more(db, campaign):
@@ -206,7 +209,9 @@ async def test_a_units_decisions_reach_it_as_one_message_per_round_and_planning_
     a, b = await actor(db, APPRAISER_A), await actor(db, APPRAISER_B)
     now = utcnow()
     await review.decide(db, a, await answer_id(db, units, "SNV", "1.2"), "accept", now=now)
-    await review.decide(db, b, await answer_id(db, units, "SNV", "3.2"), "correct", Decimal(4), "Văn bản chưa ký", now=now)
+    await review.decide(
+        db, b, await answer_id(db, units, "SNV", "3.2"), "correct", Decimal(4), "Văn bản chưa ký", now=now
+    )
     sent_back = await answer_id(db, units, "SNV", "5.2")
     await review.decide(db, b, sent_back, "needs_supplement", comment="Bổ sung ảnh chụp màn hình", now=now)
 
@@ -220,11 +225,11 @@ async def test_a_units_decisions_reach_it_as_one_message_per_round_and_planning_
     text = message.payload["text"]
     assert message.chat_id == FOCAL["SNV"] and "Kết quả thẩm định" in text and "Sở Nội vụ" in text
     assert "Đạt (1): 1.2" in text
-    assert "Điều chỉnh: 10 → 4 điểm. Lý do: Văn bản chưa ký" in text
+    assert "Điều chỉnh điểm (1):\n• <b>3.2</b> " in text and "10 → 4 điểm. Lý do: Văn bản chưa ký" in text
     assert "“Bổ sung ảnh chụp màn hình”" in text
     buttons = [b["action"] for row in message.payload["rows"] for b in row]
     assert f"nav|{units['SNV']}|{period_id}|5.2|open" in buttons
-    async with db.session() as session:
+    async with db.read_session() as session:
         unsent = (
             await session.execute(select(func.count()).select_from(Review).where(Review.notified_at.is_(None)))
         ).scalar_one()
@@ -272,7 +277,7 @@ async def test_no_decision_is_taken_once_results_are_provisional_or_final(db, ca
         with pytest.raises(ServiceError) as refused:
             await attempt
         assert refused.value.reason == reason and sentence in service_error(refused.value)
-    async with db.session() as session:
+    async with db.read_session() as session:
         answer = await session.get(Answer, target)
         reviews = (await session.execute(select(func.count()).select_from(Review))).scalar_one()
     assert (answer.status, answer.verified_points, reviews) == ("submitted", None, 0)
@@ -309,6 +314,21 @@ async def test_coordinators_assign_appraisers_in_the_chat_by_ticking_indices(db,
     with pytest.raises(ServiceError) as refused:
         await domain.assign(db, SYSTEM, str(FOCAL["SNV"]), period_id, ["1"], now=utcnow())
     assert refused.value.reason == "not_an_appraiser"
-    async with db.session() as session:
+    async with db.read_session() as session:
         rows = (await session.execute(select(func.count()).select_from(AppraiserScope))).scalar_one()
     assert rows == 4  # A: 4 and 2.1; B: 3 and 5
+
+
+async def test_the_chair_closes_the_appraisal_into_provisional_results_and_no_decision_follows(db, campaign):
+    period_id, units = campaign
+    chair, a = await actor(db, CHAIR), await actor(db, APPRAISER_A)
+    await periods.move_phase(db, SYSTEM, period_id, "appraisal", via="cli", now=utcnow())
+    with pytest.raises(NotAllowed):  # an appraiser does not close the appraisal
+        await council.close_appraisal(db, a, period_id, now=utcnow())
+    before = await council.council_view(db, chair, period_id)
+    assert before.state == "locked" and before.waiting == 6
+    moved = await council.close_appraisal(db, chair, period_id, now=utcnow())
+    assert (moved.from_state, moved.to_state) == ("locked", "provisional")
+    with pytest.raises(ServiceError) as refused:
+        await review.decide(db, a, await answer_id(db, units, "SNV", "1.2"), "accept", now=utcnow())
+    assert refused.value.reason == "appraisal_provisional"

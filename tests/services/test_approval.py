@@ -155,7 +155,7 @@ async def test_with_approval_off_a_submission_goes_straight_to_appraisal(db, snv
         await session.execute(update(Period).where(Period.id == period).values(unit_approval=False))
     done = await assessment.submit(db, focal, unit, period, now=utcnow(), notify_leaders=leader_notice)
     assert done.notice.kind == "submitted"
-    assert await rows_of(db, UnitApproval) == [] and await rows_of(db, Outbox, kind="approval") == []
+    assert await rows_of(db, UnitApproval, unit_id=unit) == [] and await rows_of(db, Outbox, kind="approval") == []
     assert unit in await appraisable(db, period)
     async with db.read_session() as session:
         assert await approval.appraisable_units(session, period) is None

@@ -19,7 +19,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.render.admin.sheets import invites_csv, progress_xlsx
-from bot.render.appraisal.review import sent_back_notice
 from bot.render.errors import service_error
 from bot.services.access import SYSTEM, load_actor
 from bot.services.admin import export
@@ -213,14 +212,12 @@ async def test_a_comment_of_only_invisible_characters_is_refused_in_vietnamese(d
     item = await review.next_in_queue(db, reviewer)
     await review.start_input(db, reviewer, item.answer_id, "needs_supplement")
     with pytest.raises(ServiceError) as refused:
-        await review.typed_input(db, reviewer, INVISIBLE_ONLY, sent_back_notice, now=utcnow())
+        await review.typed_input(db, reviewer, INVISIBLE_ONLY, now=utcnow())
     assert refused.value.reason == "invisible_text"
     assert "ký tự ẩn" in service_error(refused.value)
     async with db.session() as session:
         assert (await session.get(Answer, item.answer_id)).status == "submitted"  # nothing decided
-    await review.typed_input(
-        db, reviewer, "Bổ sung bản scan 👨\u200d💼", sent_back_notice, now=utcnow()
-    )  # a real one passes
+    await review.typed_input(db, reviewer, "Bổ sung bản scan 👨\u200d💼", now=utcnow())  # a real one passes
     async with db.session() as session:
         assert (await session.get(Answer, item.answer_id)).status == "needs_supplement"
 

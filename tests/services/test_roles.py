@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from bot.render.appraisal.review import sent_back_notice
+from bot.render.appraisal.notices import round_notice
 from bot.render.results import charts
 from bot.services.access import SYSTEM, NotAllowed, load_actor
 from bot.services.admin.export import export_period, safe_name
+from bot.services.appraisal import notices as appraisal_notices
 from bot.services.appraisal import review
 from bot.services.campaign import digest, progress
 from bot.services.results import leader as results
@@ -79,33 +80,31 @@ async def test_a_review_accepts_corrects_or_sends_back_and_every_decision_is_aud
 
     before = await counts()
     first = await review.next_in_queue(db, reviewer)
-    assert first is not None and first.waiting > 3
+    assert isinstance(first, review.ReviewItem) and first.waiting > 3
     await review.decide(db, reviewer, first.answer_id, "accept", now=utcnow())
     second = await review.next_in_queue(db, reviewer)
     await review.start_input(db, reviewer, second.answer_id, "correct")
-    outcome, _item = await review.typed_input(db, reviewer, "1,5", sent_back_notice, now=utcnow())
+    outcome, _item = await review.typed_input(db, reviewer, "1,5", now=utcnow())
     assert outcome == "ask_reason"
-    await review.typed_input(db, reviewer, "Văn bản chưa có chữ ký", sent_back_notice, now=utcnow())
+    await review.typed_input(db, reviewer, "Văn bản chưa có chữ ký", now=utcnow())
     third = await review.next_in_queue(db, reviewer)
     await review.decide(
-        db,
-        reviewer,
-        third.answer_id,
-        "needs_supplement",
-        comment="Bổ sung quyết định có dấu",
-        render_notice=sent_back_notice,
-        now=utcnow(),
+        db, reviewer, third.answer_id, "needs_supplement", comment="Bổ sung quyết định có dấu", now=utcnow()
     )
+    # the decisions reach the units grouped, once the round settled (tests/services/test_appraisal.py)
+    await appraisal_notices.plan_notices(db, round_notice, now=utcnow() + timedelta(hours=1))
     async with db.session() as session:
         accepted = await session.get(Answer, first.answer_id)
         corrected = await session.get(Answer, second.answer_id)
         sent_back = await session.get(Answer, third.answer_id)
-        notices = (await session.execute(select(Outbox).where(Outbox.kind == "review"))).scalars().all()
+        notices = (await session.execute(select(Outbox).where(Outbox.kind == "appraisal"))).scalars().all()
     assert accepted.status == "accepted" and accepted.verified_points == accepted.self_points
     assert corrected.status == "accepted" and corrected.verified_points == Decimal("1.5")
     assert sent_back.status == "needs_supplement" and notices
-    assert "Bổ sung quyết định có dấu" in notices[0].payload["text"]
-    assert notices[0].payload["rows"][0][0]["action"].startswith("nav|")
+    [notice] = [n for n in notices if "Bổ sung quyết định có dấu" in n.payload["text"]]
+    assert any(
+        b["action"].startswith("nav|") and third.sub.code in b["action"] for r in notice.payload["rows"] for b in r
+    )
     after = await counts()
     assert (after[0] - before[0], after[1] - before[1]) == (3, 3)
     with pytest.raises(Exception) as info:

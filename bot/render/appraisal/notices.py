@@ -80,7 +80,11 @@ def round_text(one: UnitRound) -> str:
 
 
 def _correction(d: Decision) -> str:
-    return correction_text(d.self_points, d.points, _short(d.comment))
+    return _("{old} → {new} points. Reason: {reason}").format(
+        old=vn_points(d.self_points) if d.self_points is not None else "—",
+        new=vn_points(d.points) if d.points is not None else "—",
+        reason=escape(_short(d.comment)),
+    )
 
 
 def round_notice(one: UnitRound) -> dict[str, Any]:

@@ -31,8 +31,10 @@ def scopes_text(scopes: tuple[Scope, ...], cohort_name: Any = None) -> str:
         if s.cohort:
             by_cohort.setdefault(s.cohort, []).append(s.code)
     for cohort, codes in by_cohort.items():
-        name = cohort_name(cohort) if cohort_name else cohort
-        parts.append(_("{codes} (cohort {cohort})").format(codes=", ".join(codes), cohort=escape(name)))
+        if cohort_name is not None:  # the cohort's name says "Khối …" itself
+            parts.append(f"{', '.join(codes)} ({escape(cohort_name(cohort))})")
+        else:
+            parts.append(_("{codes} (cohort {cohort})").format(codes=", ".join(codes), cohort=escape(cohort)))
     return _("items {codes}").format(codes="; ".join(parts))
 
 

@@ -79,7 +79,7 @@ class NothingOpen(ServiceError):
 
 
 class NothingBefore(ServiceError):
-    """"Back" pressed on the first item: there is nothing before it (nothing moves)."""
+    """The back button pressed on the first item: there is nothing before it (nothing moves)."""
 
     reason = "nothing_before"
 

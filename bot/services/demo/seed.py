@@ -284,6 +284,7 @@ def _approval(session: AsyncSession, period_id: int, unit: Unit, focal: Person, 
                 unit_id=unit.id,
                 action=ApprovalAction.APPROVE,
                 comment="Đồng ý, đề nghị hội đồng thẩm định.",
+                via="cli",  # seeded by `dti-bot demo seed`: the generated units have no leader account
                 created_at=submitted + timedelta(days=1),
             )
         )
@@ -355,6 +356,7 @@ async def _review(
             points=points,
             comment=comment,
             created_at=when + timedelta(days=2),
+            notified_at=when + timedelta(days=2, minutes=40),  # the unit was told in that round
         )
     )
     if decision == "accept":
