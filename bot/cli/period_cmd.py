@@ -226,6 +226,7 @@ def publish_cmd(
     """Publish a period's results. A period still open (not locked, not appraised) asks first."""
     from bot.services.access import SYSTEM
     from bot.services.campaign.periods import change_state, get_period
+    from storage.types import utcnow
 
     info = run_with_db(lambda db, _cfg: get_period(db, period))
     if info.state == "open" and not yes:
@@ -236,7 +237,7 @@ def publish_cmd(
         if not _confirm(question):
             typer.echo(_("Nothing was published."))
             raise typer.Exit(1)
-    _say(run_with_db(lambda db, _cfg: change_state(db, SYSTEM, period, "publish")))
+    _say(run_with_db(lambda db, _cfg: change_state(db, SYSTEM, period, "publish", now=utcnow())))
 
 
 @app.command("unpublish")
@@ -247,8 +248,9 @@ def unpublish_cmd(
     """Take back a period's published results: the period is locked again (the reason is recorded)."""
     from bot.services.access import SYSTEM
     from bot.services.campaign.periods import change_state
+    from storage.types import utcnow
 
-    _say(run_with_db(lambda db, _cfg: change_state(db, SYSTEM, period, "unpublish", reason)))
+    _say(run_with_db(lambda db, _cfg: change_state(db, SYSTEM, period, "unpublish", reason, now=utcnow())))
 
 
 @app.command("deadline")

@@ -18,6 +18,7 @@ from bot.services.access import SYSTEM
 from bot.services.campaign.periods import change_state, open_period, set_deadline
 from bot.services.errors import ServiceError
 from storage.models import PeriodChange
+from storage.types import utcnow
 
 FRAMEWORK = "dongthap-1397-so"
 
@@ -172,11 +173,11 @@ async def test_the_period_rules_hold_on_both_database_engines(db):
     second = await open_period(db, SYSTEM, FRAMEWORK, 2026, date(2026, 12, 20), again_reason="kỳ bổ sung")
     old, moved = await set_deadline(db, SYSTEM, first.id, date(2026, 12, 31), "gia hạn")
     assert (old, moved.deadline) == (date(2026, 12, 15), date(2026, 12, 31))
-    await change_state(db, SYSTEM, first.id, "publish")
+    await change_state(db, SYSTEM, first.id, "publish", now=utcnow())
     with pytest.raises(ServiceError) as no_reason:
-        await change_state(db, SYSTEM, first.id, "unpublish", " ")
+        await change_state(db, SYSTEM, first.id, "unpublish", " ", now=utcnow())
     assert no_reason.value.reason == "reason_required"
-    assert (await change_state(db, SYSTEM, first.id, "unpublish", "sai số liệu")).state == "locked"
+    assert (await change_state(db, SYSTEM, first.id, "unpublish", "sai số liệu", now=utcnow())).state == "locked"
     async with db.read_session() as session:
         rows = (await session.execute(select(PeriodChange).order_by(PeriodChange.id))).scalars().all()
     assert [(r.period_id, r.action, r.from_state, r.to_state, r.reason) for r in rows] == [

@@ -272,7 +272,15 @@ def test_a_framework_exported_as_a_workbook_keeps_texts_that_look_like_formulas_
 def test_the_ranking_csv_keeps_a_unit_name_that_looks_like_a_formula_as_text():
     from bot.render.results.ranking import ranking_csv
 
-    record = {"cohort": "so", "rank": 1, "unit_code": "@A", "unit_name": "=1+1", "points": "12.50", "value": "0.5"}
+    record = {
+        "cohort": "so",
+        "rank": 1,
+        "unit_code": "@A",
+        "unit_name": "=1+1",
+        "points": "12.50",
+        "max_points": "200",
+        "value": "0.5",
+    }
     row = next(csv.DictReader(io.StringIO(ranking_csv([record]))))
     assert row["unit_name"] == "'=1+1" and row["unit_code"] == "'@A" and row["points"] == "12.50"
 

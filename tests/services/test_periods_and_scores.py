@@ -22,17 +22,17 @@ from tests.services.test_answers import write
 
 async def test_a_period_is_locked_unlocked_and_published_but_never_moved_backwards(db):
     period = await department_period(db)
-    assert (await change_state(db, SYSTEM, period.id, "lock")).state == "locked"
+    assert (await change_state(db, SYSTEM, period.id, "lock", now=utcnow())).state == "locked"
     with pytest.raises(ServiceError) as no_reason:  # going back needs a reason
-        await change_state(db, SYSTEM, period.id, "unlock")
+        await change_state(db, SYSTEM, period.id, "unlock", now=utcnow())
     assert no_reason.value.reason == "reason_required"
-    assert (await change_state(db, SYSTEM, period.id, "unlock", "gia hạn")).state == "open"
-    assert (await change_state(db, SYSTEM, period.id, "publish")).state == "published"
+    assert (await change_state(db, SYSTEM, period.id, "unlock", "gia hạn", now=utcnow())).state == "open"
+    assert (await change_state(db, SYSTEM, period.id, "publish", now=utcnow())).state == "published"
     with pytest.raises(ServiceError) as info:
-        await change_state(db, SYSTEM, period.id, "unlock", "gia hạn")
+        await change_state(db, SYSTEM, period.id, "unlock", "gia hạn", now=utcnow())
     assert info.value.reason == "bad_transition"
     with pytest.raises(ServiceError):
-        await change_state(db, SYSTEM, 999, "lock")
+        await change_state(db, SYSTEM, 999, "lock", now=utcnow())
     [listed] = await list_periods(db)
     assert listed.as_dict() == {
         "id": period.id,

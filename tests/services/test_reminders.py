@@ -249,7 +249,7 @@ async def test_only_coordinators_see_or_change_the_policy_and_only_of_an_open_pe
     with pytest.raises(ServiceError) as refused:
         await change_policy(db, coordinator, period.id + 99, "d:2", now=utcnow())  # a stale or forged period
     assert refused.value.reason == "period_not_open"
-    await change_state(db, SYSTEM, period.id, "lock")
+    await change_state(db, SYSTEM, period.id, "lock", now=utcnow())
     with pytest.raises(ServiceError) as refused:
         await policy_view(db, coordinator, now=utcnow())
     assert refused.value.reason == "no_period_to_remind"

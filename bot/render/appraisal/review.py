@@ -14,6 +14,7 @@ from bot.render.screen import Button, Screen, rows
 from bot.services.appraisal.domain import Scope
 from bot.services.appraisal.notices import Sent
 from bot.services.appraisal.review import QueueOverview, ReviewItem, UnitReview, UnitRow
+from bot.wording import vn_points
 
 UNITS_SHOWN = 40  # unit buttons on the queue's first screen
 ROWS_SHOWN = 30  # items listed on a unit's screen (Telegram's 4096 characters)
@@ -139,7 +140,7 @@ def review_screen(item: ReviewItem, step: str = "") -> Screen:
     if step == "points":
         lines += [
             "",
-            _("✍️ Type the corrected points (0 to {max}).").format(max=points_text(sub.max_points, sub.max_points)),
+            _("✍️ Type the corrected points (0 to {max}).").format(max=vn_points(sub.max_points)),
         ]
     elif step == "reason":
         lines += ["", _("✍️ Type the reason for the correction; the unit will see it.")]

@@ -52,6 +52,7 @@ class Council:
 
 
 async def council_view(db: Database, actor: Actor, period_id: int | None = None) -> Council:
+    """The council chair sees the appraisal's progress per appraiser and per unit, and what no domain covers."""
     actor.require(Action.COUNCIL)
     async with db.read_session() as session:
         if period_id is None:

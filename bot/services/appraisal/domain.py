@@ -377,6 +377,7 @@ async def _edit_cursor(session: AsyncSession, actor: Actor, person_id: int) -> t
 
 
 async def toggle(db: Database, actor: Actor, person_id: int, code: str, *, now: datetime) -> Editing:
+    """The coordinator ticks or unticks an index in the appraiser's domain being edited (saved later)."""
     actor.require(Action.ASSIGN_APPRAISERS)
     async with db.session() as session, session.begin():
         conversation, cursor = await _edit_cursor(session, actor, person_id)

@@ -545,6 +545,7 @@ async def next_objection(db: Database, actor: Actor, after: int = 0) -> CouncilI
 
 
 async def open_objection(db: Database, actor: Actor, objection_id: int) -> CouncilItem:
+    """The council chair opens one objection: unit, item, current points, reason and evidence."""
     actor.require(Action.COUNCIL)
     async with db.read_session() as session:
         objection = await session.get(Objection, objection_id)
@@ -578,6 +579,7 @@ async def _open(session: AsyncSession, objection_id: int) -> Objection:
 
 
 async def council_cursor(db: Database, actor: Actor) -> dict | None:
+    """Where the council chair stands in answering an objection (their typed text is its input), or None."""
     if not actor.may(Action.COUNCIL):
         return None
     async with db.read_session() as session:

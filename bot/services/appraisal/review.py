@@ -369,7 +369,7 @@ async def _open(session: AsyncSession, actor: Actor, answer_id: int, unit_id: in
         raise ServiceError("unknown_item")
     if not domain.covers(answer.sub_index_code, unit.cohort):
         raise ServiceError("not_your_domain", code=answer.sub_index_code)
-    waiting = len(await queue_in(session, period, domain, unit_id)) if unit_id else 1
+    waiting = len(await queue_in(session, period, domain, unit_id))
     return await _item(session, answer, waiting, unit_id or 0)
 
 
@@ -405,7 +405,7 @@ async def start_input(
             actor,
             _browsing(cursor, answer=answer_id, decision=str(decision), step=step, unit=unit_id or 0),
         )
-        return await _item(session, answer, 1, unit_id or 0)
+        return await _open(session, actor, answer_id, unit_id)
 
 
 async def review_cursor(db: Database, actor: Actor) -> dict[str, Any] | None:

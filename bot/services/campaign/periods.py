@@ -34,7 +34,6 @@ from scoring.states import VISIBLE_PERIOD_STATES, PeriodState
 from storage.db import Database
 from storage.models import Conversation, FrameworkVersion, Membership, Period, PeriodChange, Person, Unit
 from storage.queries import latest_framework_version
-from storage.types import utcnow
 
 # move → (the phases it starts from, the phase it reaches)
 TRANSITIONS = {
@@ -164,12 +163,12 @@ async def get_period(db: Database, period_id: int) -> PeriodInfo:
 
 
 async def change_state(
-    db: Database, actor: Actor, period_id: int, action: str, reason: str | None = None, *, now: datetime | None = None
+    db: Database, actor: Actor, period_id: int, action: str, reason: str | None = None, *, now: datetime
 ) -> PeriodInfo:
     """One step of the cycle by the command line's older names (lock, unlock, publish, unpublish):
     each is a phase move (`move_phase`), audited; going back needs a reason."""
     actor.require(Action.MANAGE_PERIODS)
-    moved = await _move(db, actor, period_id, action, reason or "", None, None, "cli", now or utcnow(), None)
+    moved = await _move(db, actor, period_id, action, reason or "", None, None, "cli", now, None)
     return moved.period
 
 
@@ -505,7 +504,7 @@ def _change(
     now: datetime | None = None,
 ) -> PeriodChange:
     assert period.id is not None
-    return PeriodChange(
+    change = PeriodChange(
         period_id=period.id,
         action=action,
         from_state=from_state,
@@ -513,8 +512,10 @@ def _change(
         reason=reason,
         changed_by=actor.audit_id if actor is not None else None,
         via="cli" if actor is None or actor.system else via,
-        changed_at=now or utcnow(),
     )
+    if now is not None:  # else the row's default: the moment it is written
+        change.changed_at = now
+    return change
 
 
 async def list_periods(db: Database) -> list[PeriodInfo]:
