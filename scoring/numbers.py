@@ -168,6 +168,8 @@ _SPACE_GROUPS = re.compile(r"^[1-9][0-9]{0,2}(?: [0-9]{3})+(?:,[0-9]+)?$", re.AS
 def space_grouped(text: str) -> bool:
     """`12 500`, `1 234 567,8`: one number written with spaces between its thousands."""
     return _SPACE_GROUPS.match(text) is not None
+
+
 _DOT_DECIMAL = re.compile(r"^[0-9]+\.[0-9]+$", re.ASCII)  # 12.5, 0.500, 1234.5 (not a thousands group)
 
 
