@@ -26,11 +26,14 @@ class AnswerInput(NamedTuple):
 
     `submitted` is False for a draft the unit is still typing: a draft never sets a cohort-relative
     (min-max) range, so it cannot move other units' points; the unit's own draft is scored against
-    the range of the submitted values (widened to include it), provisionally."""
+    the range of the submitted values (widened to include it), provisionally. `appraised`: an appraiser
+    accepted the answer — a min-max item accepted keeps no verified points (they follow the cohort),
+    yet it is no longer self-scored."""
 
     answer: Mapping[str, Any] | None
     verified_points: Decimal | None = None
     submitted: bool = True
+    appraised: bool = False
 
 
 class RelativeStats(NamedTuple):
@@ -258,7 +261,8 @@ def score_unit(
                 pts, provisional = verified, False
             elif self_points is not None:
                 pts = self_points
-                self_scored += 1
+                if not answer.appraised:
+                    self_scored += 1
             else:
                 pts = ZERO
             if provisional:

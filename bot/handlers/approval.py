@@ -53,7 +53,7 @@ async def approval_button(query: CallbackQuery, actor: Actor, db: Database, cloc
     await reply(query, approval_screen(view))
 
 
-@router.message(Typed(), ReturnComment())
+@router.message(Typed(commands=False), ReturnComment())
 async def return_comment(message: Message, actor: Actor, db: Database, clock: Clock) -> None:
     """The comment of a return: the self-assessment goes back to the focal points."""
     view = await approval.typed_comment(db, actor, message.text, now=clock.now(), render=decision_notice)

@@ -42,7 +42,7 @@ async def start_broadcast(query: CallbackQuery, actor: Actor, db: Database, cloc
     await reply(query, notices.ask_broadcast_text(waiting))
 
 
-@router.message(Typed(), WritingBroadcast())
+@router.message(Typed(commands=False), WritingBroadcast())
 async def broadcast_text(message: Message, actor: Actor, db: Database, bot: Bot, clock: Clock) -> None:
     """The text, then ask who should receive it; or, after "🗓 Another time", the time to send it at."""
     result = await broadcasts.typed(db, actor, message.text, notices.broadcast_message, now=clock.now())

@@ -21,9 +21,11 @@ PICTURES = {menu("charts"): "charts", menu("compare"): "compare", menu("whatif")
 
 
 @router.callback_query(Pressed(exact=set(BUTTONS)))
-async def result_button(query: CallbackQuery, actor: Actor, db: Database, settings: Settings, bot: Bot) -> None:
+async def result_button(
+    query: CallbackQuery, actor: Actor, db: Database, settings: Settings, bot: Bot, clock: Clock
+) -> None:
     """Rank, weakest items or overview of the person's unit."""
-    await show_result(query, BUTTONS[query.data], actor, db, settings, bot)
+    await show_result(query, BUTTONS[query.data], actor, db, settings, bot, clock)
 
 
 @router.callback_query(Pressed(exact=set(PICTURES)))

@@ -23,6 +23,7 @@ from bot.render.appraisal.objections import (
     decided_line,
     decided_notice,
     draft_screen,
+    raised_council_notice,
     raised_screen,
     window_screen,
 )
@@ -70,7 +71,8 @@ async def unit_button(query: CallbackQuery, actor: Actor, db: Database, clock: C
             draft_screen(await objections.start_objection(db, actor, action.unit, action.period, action.code, now=now)),
         )
     elif action.verb == "obs":
-        await reply(query, raised_screen(await objections.send_objection(db, actor, now=now)))
+        raised = await objections.send_objection(db, actor, now=now, notify_council=raised_council_notice)
+        await reply(query, raised_screen(raised))
     else:
         await objections.cancel(db, actor)
         await reply(query, cancelled_screen())

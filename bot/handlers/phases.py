@@ -70,7 +70,7 @@ async def phase_button(query: CallbackQuery, actor: Actor, db: Database, clock: 
         await reply(query, phase_screen(await periods.phase_view(db, actor, period, now=now), local_date(now)))
 
 
-@router.message(Typed(), ReopenReason())
+@router.message(Typed(commands=False), ReopenReason())
 async def reopen_reason(message: Message, actor: Actor, db: Database, clock: Clock) -> None:
     """The reason of a reopening: the period goes one phase back (recorded with the reason)."""
     now = clock.now()

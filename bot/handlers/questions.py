@@ -10,8 +10,8 @@ from aiogram.types import CallbackQuery, Message
 from bot.clock import Clock
 from bot.handlers.common import reply
 from bot.handlers.leader_replies import send_charts, show_what_if, show_year_over_year
+from bot.handlers.live_card import show_card
 from bot.nlu import item_code_in
-from bot.render.assessment.cards import screen_for
 from bot.render.campaign.progress import deadline_screen, progress_screen
 from bot.render.help import help_screen, may_here, no_unit_results_screen, not_a_focal_point_screen
 from bot.render.menu import units_screen
@@ -38,13 +38,14 @@ async def show_result(
     """Compute the unit's standing from stored data and show the asked part of it (the charts are
     drawn on worker threads)."""
     peers = settings.show_peer_names
+    now = clock.now() if clock is not None else None  # the phase's sentence needs the day
     if what == "weakest":
-        await reply(event, weakest_screen(await results.weakest(db, actor, show_peer_names=peers)))
+        await reply(event, weakest_screen(await results.weakest(db, actor, show_peer_names=peers, now=now)))
         return
     if what == "charts":
         await send_charts(event, actor, db, settings, bot, clock)
         return
-    view = await results.standing(db, actor, show_peer_names=peers)
+    view = await results.standing(db, actor, show_peer_names=peers, now=now)
     await reply(event, overview_screen(view) if what == "overview" else rank_screen(view))
 
 
@@ -84,13 +85,13 @@ async def answer_question(
             if intent == "progress"
             else await assessment.open_current(db, actor, now=clock.now())
         )
-        await reply(message, screen_for(result))
+        await show_card(message, result, db, actor, clock.now())  # the person's one live card
     elif actor.needs_unit_choice and intent in ("progress", "assess"):
         await reply(message, units_screen(actor))
     elif intent == "assess":
         await reply(message, not_a_focal_point_screen(actor, await glance(db, actor, clock.now())))
     elif intent == "progress" and may_here(actor, Action.VIEW_RESULTS):
-        await show_result(message, "overview", actor, db, settings, bot)
+        await show_result(message, "overview", actor, db, settings, bot, clock)
     elif intent == "deadline" and actor.may(Action.DEADLINE):
         await reply(message, deadline_screen(await progress.deadline_info(db, actor, clock.now())))
     else:

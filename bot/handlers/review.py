@@ -98,7 +98,7 @@ async def review_button(
     await reply(query, screen)
 
 
-@router.message(Typed(), ReviewInput())
+@router.message(Typed(commands=False), ReviewInput())
 async def review_text(message: Message, actor: Actor, db: Database, clock: Clock) -> None:
     """Corrected points, the reason for a correction, or the comment for a send-back."""
     outcome, item = await review.typed_input(db, actor, message.text, now=clock.now())

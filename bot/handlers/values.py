@@ -59,7 +59,7 @@ async def values_button(query: CallbackQuery, actor: Actor, db: Database) -> Non
     await reply(query, item_screen(view))
 
 
-@router.message(Typed(), TypingFigures())
+@router.message(Typed(commands=False), TypingFigures())
 async def typed_figure(message: Message, actor: Actor, db: Database, clock: Clock) -> None:
     """The figure of the unit asked for ("0,85" or "0,85; source"): saved, the next unit is asked."""
     try:

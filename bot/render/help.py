@@ -10,6 +10,7 @@ from html import escape
 from bot.i18n import N_, _
 from bot.render.actions import menu
 from bot.render.campaign.notices import time_left
+from bot.render.campaign.phases import phase_line
 from bot.render.labels import period_state_label, role_label
 from bot.render.numbers import vn_date
 from bot.render.screen import Button, Screen, rows
@@ -33,6 +34,9 @@ LABELS: dict[str, str] = {
     "progress": N_("📈 Progress"),
     "council": N_("🏛 Appraisal council"),
     "appraisers": N_("🧭 Assign appraisers"),
+    "council_objections": N_("⚖️ Objections"),
+    "values": N_("🔢 Agencies' figures"),
+    "objections": N_("✋ Object to a result"),
     "broadcast": N_("📣 Send a message"),
     "reminders": N_("⏰ Reminders"),
     "phase": N_("🗓 Phases"),
@@ -76,6 +80,20 @@ SECTIONS: tuple[tuple[str, tuple[Line, ...]], ...] = (
                     items=_button("list"), summary=_button("summary")
                 ),
             ),
+            (
+                Action.ANSWER,
+                lambda: _(
+                    "Where the period asks for it, a submission goes to your unit's leader first, who approves it "
+                    "for the appraisal or returns it with a comment; the summary shows where it stands."
+                ),
+            ),
+            (
+                Action.ANSWER,
+                lambda: _(
+                    "Items the appraisers send back can still be answered after the deadline, until the supplement "
+                    "deadline."
+                ),
+            ),
         ),
     ),
     (
@@ -98,6 +116,13 @@ SECTIONS: tuple[tuple[str, tuple[Line, ...]], ...] = (
                     "Or ask in words, with or without accents: “đứng thứ mấy”, “điểm của mình bao nhiêu”, “so với năm "
                     "ngoái”, “đơn vị nào dẫn đầu”, “nếu 6.2 đạt tối đa thì sao”."
                 ),
+            ),
+            (
+                Action.OBJECT,
+                lambda: _(
+                    "{objections} — while the provisional results are published, object to an item's points with "
+                    "a reason and evidence; the council's answer comes here."
+                ).format(objections=_button("objections")),
             ),
             (
                 Action.UNIT_REPORT,
@@ -130,11 +155,35 @@ SECTIONS: tuple[tuple[str, tuple[Line, ...]], ...] = (
                     review=_button("review")
                 ),
             ),
+            (
+                Action.REVIEW,
+                lambda: _(
+                    "The queue holds the indices assigned to you, one unit at a time; “⏭” moves on, and the items "
+                    "with complete evidence can be accepted together."
+                ),
+            ),
+            (
+                Action.COUNCIL,
+                lambda: _(
+                    "{council} — progress per appraiser and per unit, closing the appraisal; {objections} — answer "
+                    "the units' objections."
+                ).format(council=_button("council"), objections=_button("council_objections")),
+            ),
+            (
+                Action.ASSIGN_APPRAISERS,
+                lambda: _("{appraisers} — which indices each appraiser checks.").format(
+                    appraisers=_button("appraisers")
+                ),
+            ),
         ),
     ),
     (
         N_("📣 <b>Coordinating</b>"),
         (
+            (
+                Action.ENTER_VALUES,
+                lambda: _("{values} — enter the figures other agencies provide.").format(values=_button("values")),
+            ),
             (
                 Action.VIEW_PROGRESS,
                 lambda: _("{progress} — how far each unit is, least complete first (or ask “tiến độ”).").format(
@@ -148,10 +197,28 @@ SECTIONS: tuple[tuple[str, tuple[Line, ...]], ...] = (
                 ),
             ),
             (
+                Action.MOVE_PHASE,
+                lambda: _(
+                    "The phases: self-assessment, appraisal (units supplement what was sent back), provisional "
+                    "results (units may object), final results. Going back a phase needs a reason."
+                ),
+            ),
+            (
                 Action.BROADCAST,
                 lambda: _("{broadcast} — to all focal points, the units behind, a cohort or the leaders.").format(
                     broadcast=_button("broadcast")
                 ),
+            ),
+            (
+                Action.BROADCAST,
+                lambda: _(
+                    "Send it now, at 08:00, or at a day and time you type (e.g. 25/11/2026 14:00); a scheduled "
+                    "message can be cancelled from the same button until it goes."
+                ),
+            ),
+            (
+                Action.BROADCAST,
+                lambda: _("On the progress screen, “🔔 Remind …” reminds one late unit's focal points."),
             ),
             (
                 Action.SET_REMINDERS,
@@ -270,7 +337,8 @@ def no_unit_results_screen(actor: Actor) -> Screen:
 
 
 def glance_lines(glance: Glance) -> list[str]:
-    """The deadline and the days left, the unit's progress, the units that have submitted."""
+    """The deadline and the days left (after the self-assessment: the phase's sentence, e.g. "Đang thẩm
+    định; đơn vị bổ sung hồ sơ đến 15/12/2026."), the unit's progress, the units that have submitted."""
     lines = []
     if glance.deadline is not None and glance.days_left is not None:
         if glance.period_state == PeriodState.OPEN:
@@ -279,6 +347,8 @@ def glance_lines(glance: Glance) -> list[str]:
                     deadline=vn_date(glance.deadline), when=time_left(glance.days_left)
                 )
             )
+        elif glance.today is not None:  # after the self-assessment: the phase and its dates in one sentence
+            lines.append("🗓 " + phase_line(glance, glance.today))
         else:
             lines.append(_("⏳ The period is {state}.").format(state=period_state_label(glance.period_state)))
     if glance.total is not None:

@@ -219,6 +219,8 @@ class BotApi:
 
     async def m_editMessageText(self, params: dict[str, Any], files: dict[str, Any]) -> web.Response:
         chat, message = self._message(params)
+        if "text" not in message:  # a photo or a file: as Telegram, only its caption can be edited
+            raise BadRequest("Bad Request: there is no text in the message to edit")
         text, mode = params.get("text", ""), params.get("parse_mode")
         check_text(text, mode)
         markup = parse_markup(params.get("reply_markup"))

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from bot.services.access import SYSTEM
 from bot.services.admin.frameworks import framework_of
 from bot.services.assessment.answers import write_answer
+from bot.services.campaign import periods
 from bot.services.demo.files import pdf, png
 from bot.services.results.scores import period_scores
 from bot.wording import vn_points
@@ -33,6 +35,7 @@ from storage.models import (
     Person,
     Review,
     Unit,
+    UnitApproval,
 )
 from storage.types import utcnow
 
@@ -71,6 +74,30 @@ UPHOLD = "Quyết định 45/QĐ-SNV phân công cán bộ chuyên trách"
 REJECT = "Số tin bài đăng trong kỳ đánh giá là 9; 3 tin đăng ngoài kỳ."
 
 
+# The points every item of Sở Nội vụ ends with (min-max items 3.4 and 5.4 are scored on the cohort):
+# the appraisers' decisions and the council's upheld objection, exact.
+VERIFIED = {
+    code: Decimal(points)
+    for code, points in {
+        "1.1": "8", "1.2": "6", "1.3": "4", "2.1": "6", "2.2": "8", "2.3": "4.5", "3.1": "9", "3.2": "10",
+        "3.3": "10", "4.1": "10", "4.2": "10", "4.3": "7.5", "5.1": "10", "5.2": "0", "5.3": "5", "6.1": "12",
+        "6.2": "15", "6.4": "7",
+    }.items()
+}  # fmt: skip
+POINTS = re.compile(r"Điểm: ([\d.,]+)/([\d.,]+)")
+
+
+def shown_points(message: dict) -> tuple[Decimal, Decimal]:
+    """ "Điểm: 149,83/200" on a ranking screen, read back."""
+    found = POINTS.search(message["text"])
+    return tuple(Decimal(n.replace(".", "").replace(",", ".")) for n in found.groups())
+
+
+def cents(points: Decimal) -> Decimal:
+    """Points as screens round them (a min-max item's points are exact fractions)."""
+    return points.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 def vn(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -86,6 +113,11 @@ async def snv(db) -> tuple[int, int]:
 async def person_id(db, telegram_id: int) -> int:
     async with db.read_session() as session:
         return (await session.execute(select(Person.id).where(Person.telegram_id == telegram_id))).scalar_one()
+
+
+async def unit_code(db, unit_id: int) -> str:
+    async with db.read_session() as session:
+        return (await session.get(Unit, unit_id)).code
 
 
 async def answers_of(db, period_id: int, unit_id: int) -> dict[str, Answer]:
@@ -196,10 +228,11 @@ async def submit(lan) -> None:
     await lan.press("Đồng ý nộp")
 
 
-async def open_unit(appraiser) -> dict:
-    """The appraiser's queue, then Sở Nội vụ's items of their domain together."""
+async def open_unit(appraiser, domain: str = "") -> dict:
+    """The appraiser's queue (which names their domain), then Sở Nội vụ's items of it together."""
     await menu(appraiser, "Hàng chờ thẩm định")
-    await appraiser.expect("Thẩm định</b>")
+    start = await appraiser.expect("Thẩm định</b>")
+    assert domain in start["text"]
     await appraiser.press("Sở Nội vụ (")
     return await appraiser.expect("🏢 <b>Sở Nội vụ</b>")
 
@@ -220,7 +253,8 @@ async def rounds_told(lan, seconds: float = 2.0) -> list[str]:
 async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results(demo_bot, person, tmp_path):
     db = demo_bot
     period_id, unit_id = await snv(db)
-    await prepare(db, EvidenceStore(tmp_path / "data" / "evidence"), period_id, unit_id, left=("1.1", "3.4"))
+    store = EvidenceStore(tmp_path / "data" / "evidence")  # the demo_bot fixture's data folder
+    await prepare(db, store, period_id, unit_id, left=("1.1", "3.4"))
     lan, tuan = person(FOCAL, "Nguyễn Thị Lan"), person(LEADER, "Lê Minh Tuấn")
     ha, yen, son = (
         person(APPRAISER_A, "Phạm Thu Hà"),
@@ -239,15 +273,20 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     await lan.send("120")
     await lan.expect("✅ Đã ghi 3.4")
     await submit(lan)
-    await lan.expect("để lãnh đạo đơn vị phê duyệt")
+    summary = await lan.expect("để lãnh đạo đơn vị phê duyệt")
+    receipt = await lan.expect("BIÊN NHẬN NỘP KẾT QUẢ TỰ ĐÁNH GIÁ")
     stored = await answers_of(db, period_id, unit_id)
     assert {a.status for a in stored.values()} == {"submitted"} and set(stored) == DOMAIN_A | DOMAIN_B
+    self_scored = await standing(db, period_id)
+    total = f"{vn_points(self_scored[0])}/{vn_points(self_scored[1])}"  # one total on every screen
+    assert f"tổng điểm tự chấm: {total}" in summary["text"]
+    assert f"tổng điểm tự chấm: {total}" in (receipt.get("text") or receipt.get("caption"))
 
     # 2. The leader reads the summary and approves.
     await tuan.expect("Nguyễn Thị Lan đã trình kết quả tự đánh giá của Sở Nội vụ", timeout=30)
     await tuan.press("Xem và phê duyệt")
     summary = await tuan.expect("Phê duyệt kết quả tự đánh giá</b> — Sở Nội vụ")
-    assert "Tổng điểm tự chấm" in summary["text"]
+    assert f"Tổng điểm tự chấm: <b>{total}</b>" in summary["text"]
     await tuan.press("✅ Phê duyệt")
     await tuan.expect("Phê duyệt kết quả tự đánh giá của Sở Nội vụ?")
     await tuan.press("Đồng ý phê duyệt")
@@ -266,7 +305,7 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     assert supplement_until is not None and supplement_until > date.today()
 
     # 4. Appraiser 1 (indices 1–3) sees only her domain, sends 1.2 back with a comment, accepts the rest in a batch.
-    unit = await open_unit(ha)
+    unit = await open_unit(ha, "chỉ số 1, 2, 3")
     assert set(CODE.findall(unit["text"])) == DOMAIN_A
     await ha.press("🔎 1.2")
     item = await ha.expect("❓")
@@ -293,7 +332,7 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     assert await rounds_told(lan) == []  # one message for the round, not one per decision
 
     # 5. Appraiser 2 (indices 4–6) sees only hers and goes one by one: corrects 4.1 with a reason, accepts the rest.
-    unit = await open_unit(yen)
+    unit = await open_unit(yen, "chỉ số 4, 5, 6")
     assert set(CODE.findall(unit["text"])) == DOMAIN_B
     await yen.press("Thẩm định lần lượt")
     decided = []
@@ -345,6 +384,9 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     await submit(lan)
     await lan.expect("📨")
     assert (await answers_of(db, period_id, unit_id))["1.2"].status == "submitted"
+    card = await open_item(lan, "1.2")
+    assert "⏳ Trạng thái: chờ thẩm định" in card["text"]
+    assert "Đang thẩm định; chỉ mục được đề nghị bổ sung mới sửa được." in card["text"]  # read-only again
 
     # 8. Appraiser 1 accepts the supplemented item and sends the unit its result.
     unit = await open_unit(ha)
@@ -363,9 +405,11 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
 
     # 9. The chair closes the appraisal: provisional results reach the unit with its points and rank.
     await menu(son, "Hội đồng thẩm định")
-    await son.expect("Hội đồng thẩm định</b>")
+    council = await son.expect("Hội đồng thẩm định</b>")
+    assert "• Bùi Ngọc Yến (chỉ số 4, 5, 6): chờ" in council["text"]
+    assert "• Sở Nội vụ: chờ 0 · đã thẩm định 20 (đề nghị bổ sung 0)" in council["text"]
     await son.press("Kết thúc thẩm định")
-    await son.expect("Kết thúc thẩm định")
+    await son.expect("mỗi đơn vị được thông báo điểm, thứ hạng")
     await son.press("Kết thúc thẩm định")
     await son.expect("đã chuyển sang giai đoạn kết quả tạm thời")
     provisional = await standing(db, period_id)
@@ -399,9 +443,8 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     # 11. The council upholds the first (new points) and rejects the second (with a reason).
     await menu(son, "Xem xét kiến nghị")
     first = await son.expect("Kiến nghị số")
-    assert (
-        "2 kiến nghị đang chờ" in first["text"] and "Chỉ số 4.1" in first["text"] and "hiện 5/10 điểm" in first["text"]
-    )
+    assert "2 kiến nghị đang chờ" in first["text"] and "Chỉ số 4.1" in first["text"]
+    assert "hiện 5/10 điểm" in first["text"] and "📎 https://snv.example.gov.vn/qd-45" in first["text"]
     await son.press("Chấp nhận (điểm mới)")
     await son.expect("Nhập điểm mới của chỉ số")
     await son.send(f"10; {UPHOLD}")
@@ -439,6 +482,14 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     assert objections[1].response == REJECT and objections[0].decided_by == chair
     assert audit.changed_by == chair and Decimal(audit.old["verified_points"]) == Decimal(5)
     assert Decimal(audit.new["verified_points"]) == Decimal(10)
+    assert {c: a.verified_points for c, a in stored.items() if a.verified_points is not None} == VERIFIED
+    scores = await period_scores(db, period_id)
+    relative = scores.cohort_of("SNV").entry("SNV").result.subs
+    assert after[0] == sum(VERIFIED.values()) + relative["3.4"].points + relative["5.4"].points
+    await menu(tuan, "Xếp hạng")  # the leader's ranking counts the new points
+    ranking = await tuan.expect("Xếp hạng — Sở Nội vụ")
+    assert shown_points(ranking) == (cents(after[0]), after[1])
+    assert "tự chấm, chưa thẩm định" not in ranking["text"]  # every item was appraised, min-max ones too
 
     # 12. The chair publishes the final results; the unit's total is the recomputation from stored answers.
     await menu(son, "Giai đoạn")
@@ -461,3 +512,153 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     stored = await answers_of(db, period_id, unit_id)
     assert (stored["1.2"].raw, stored["1.2"].status) == ({"yes": True}, "accepted")
     assert await standing(db, period_id) == final
+
+
+# -- refusals ------------------------------------------------------------------------------------------
+async def test_a_decision_on_a_final_period_is_refused_in_the_chat_and_changes_nothing(demo_bot, person):
+    db = demo_bot
+    period_id, _snv = await snv(db)
+    ha = person(APPRAISER_A, "Phạm Thu Hà")
+    await menu(ha, "Hàng chờ thẩm định")
+    await ha.expect("Thẩm định</b>")
+    message_id, first_unit = ha.button("(")  # the unit with the most items waiting: "Sở … (12)"
+    await ha.press_data(message_id, first_unit)
+    unit_screen = await ha.expect("🏢 <b>")
+    unit_name = re.search(r"🏢 <b>(.+?)</b>", unit_screen["text"]).group(1)
+    await ha.press("🔎 ")
+    item = await ha.expect("❓")
+    code = SHOWN_ITEM.search(item["text"]).group(1)
+    accept = ha.button("✅ Chấp nhận")  # the screen stays on her phone
+    await ha.press("Điều chỉnh điểm")  # a correction half typed when the results become final
+    await ha.expect("Nhập số điểm sau khi điều chỉnh")
+    await ha.send("1")
+    await ha.expect("Nhập lý do điều chỉnh điểm")
+    async with db.read_session() as session:
+        answer = (
+            await session.execute(
+                select(Answer)
+                .join(Unit, Unit.id == Answer.unit_id)
+                .where(Answer.period_id == period_id, Unit.name == unit_name, Answer.sub_index_code == code)
+            )
+        ).scalar_one()
+        reviews = (await session.execute(select(Review.id).where(Review.answer_id == answer.id))).scalars().all()
+    before = await standing(db, period_id, await unit_code(db, answer.unit_id))
+
+    for move in ("appraisal", "provisional", "final"):  # `dti-bot period …` while she is at it
+        await periods.move_phase(db, SYSTEM, period_id, move, via="cli", now=utcnow())
+
+    await ha.send("Thiếu tài liệu kiểm chứng")
+    refused = await ha.expect("đã được công bố và khóa: không thể thay đổi kết quả thẩm định")
+    assert "Kết quả chính thức" in refused["text"]
+    await ha.press_data(*accept)
+    await ha.expect("đã được công bố và khóa: không thể thay đổi kết quả thẩm định")
+    await menu(ha, "Hàng chờ thẩm định")
+    start = await ha.expect("Thẩm định</b>")
+    assert "Hiện không có kỳ đánh giá nào đang thẩm định" in start["text"]  # not "ask to be assigned"
+
+    async with db.read_session() as session:
+        after = await session.get(Answer, answer.id)
+        still = (await session.execute(select(Review.id).where(Review.answer_id == answer.id))).scalars().all()
+    assert (after.status, after.verified_points, after.revision) == ("submitted", None, answer.revision)
+    assert still == reviews
+    assert await standing(db, period_id, await unit_code(db, answer.unit_id)) == before
+
+
+async def test_a_draft_min_max_value_of_one_unit_does_not_move_another_units_points(demo_bot, person):
+    db = demo_bot
+    period_id, _snv = await snv(db)
+    async with db.read_session() as session:
+        peer = (
+            await session.execute(
+                select(Answer)
+                .join(Unit, Unit.id == Answer.unit_id)
+                .where(Answer.period_id == period_id, Unit.code == "P-CAOLANH", Answer.sub_index_code == "3.4")
+            )
+        ).scalar_one()
+    assert peer.status == "submitted" and Decimal(peer.raw["value"]) < 9000  # a draft of 9000 would set the range
+    hai = person(700010, "Đỗ Thanh Hải")  # the leader of Phường Cao Lãnh
+    await menu(hai, "Xếp hạng")
+    shown = shown_points(await hai.expect("Xếp hạng — Phường Cao Lãnh"))
+    scores = await period_scores(db, period_id)
+    before = scores.cohort_of("P-CAOLANH").entry("P-CAOLANH").result
+
+    hung = person(700003, "Trần Văn Hùng")  # the focal point of Xã Mỹ An, same cohort
+    await open_item(hung, "3.4")
+    await hung.send("9000")
+    await hung.expect("✅ Đã ghi 3.4")
+    async with db.read_session() as session:
+        draft = (
+            await session.execute(
+                select(Answer)
+                .join(Unit, Unit.id == Answer.unit_id)
+                .where(Answer.period_id == period_id, Unit.code == "X-MYAN", Answer.sub_index_code == "3.4")
+            )
+        ).scalar_one()
+    assert (draft.status, Decimal(draft.raw["value"])) == ("draft", Decimal(9000))
+
+    scores = await period_scores(db, period_id)
+    after = scores.cohort_of("P-CAOLANH").entry("P-CAOLANH").result
+    assert after.subs["3.4"].points == before.subs["3.4"].points == Decimal(10)
+    assert after.points == before.points
+    await menu(hai, "Xếp hạng")
+    assert shown_points(await hai.expect("Xếp hạng — Phường Cao Lãnh")) == shown
+
+
+async def test_editing_an_accepted_answer_sends_it_back_to_appraisal_and_the_ranking_stops_counting_it(
+    demo_bot, person, tmp_path
+):
+    db = demo_bot
+    period_id, unit_id = await snv(db)
+    await prepare(db, EvidenceStore(tmp_path / "data" / "evidence"), period_id, unit_id, left=("1.1", "3.4"))
+    async with db.session() as session, session.begin():  # submitted and approved: in appraisal
+        leader = (await session.execute(select(Person.id).where(Person.telegram_id == LEADER))).scalar_one()
+        await session.execute(
+            update(Answer)
+            .where(Answer.period_id == period_id, Answer.unit_id == unit_id)
+            .values(status="submitted", submitted_at=utcnow())
+        )
+        session.add_all(
+            [
+                UnitApproval(period_id=period_id, unit_id=unit_id, action="submit", person_id=leader),
+                UnitApproval(period_id=period_id, unit_id=unit_id, action="approve", person_id=leader),
+            ]
+        )
+    ha, lan = person(APPRAISER_A, "Phạm Thu Hà"), person(FOCAL, "Nguyễn Thị Lan")
+    await open_unit(ha)
+    await ha.press("🔎 1.2")
+    await ha.expect("· 1.2 ")
+    await ha.press("✅ Chấp nhận")
+    await ha.expect("Sở Nội vụ: 7 chỉ số đang chờ")  # the unit's next item: 1.2 is decided
+    accepted = (await answers_of(db, period_id, unit_id))["1.2"]
+    assert (accepted.status, accepted.verified_points) == ("accepted", Decimal(6))
+    counted = await standing(db, period_id)
+    tuan = person(LEADER, "Lê Minh Tuấn")
+    await menu(tuan, "Xếp hạng")
+    ranked = shown_points(await tuan.expect("Xếp hạng — Sở Nội vụ"))
+    assert ranked == (cents(counted[0]), counted[1])
+
+    card = await open_item(lan, "1.2")
+    assert "✅ Trạng thái: đạt" in card["text"]
+    await lan.press("Không")
+    card = await lan.expect("Đã ghi 1.2: 0/6 điểm")
+    if "<b>1.2 " not in card["text"]:  # the receipt and the card: one message or two
+        card = await lan.expect("<b>1.2 ")
+    assert "⏳ Trạng thái: chờ thẩm định" in card["text"]
+
+    edited = (await answers_of(db, period_id, unit_id))["1.2"]
+    assert (edited.status, edited.self_points, edited.verified_points) == ("submitted", Decimal(0), None)
+    async with db.read_session() as session:
+        reopened = (
+            await session.execute(
+                select(AnswerHistory).where(AnswerHistory.answer_id == edited.id, AnswerHistory.action == "reopen")
+            )
+        ).scalar_one()
+    assert Decimal(reopened.old["verified_points"]) == Decimal(6)  # history keeps them
+    scores = await period_scores(db, period_id)
+    item = scores.cohort_of("SNV").entry("SNV").result.subs["1.2"]
+    assert (item.points, item.verified_points) == (Decimal(0), None)
+    assert (await standing(db, period_id))[0] == counted[0] - Decimal(6)
+    await menu(tuan, "Xếp hạng")  # the leader's ranking no longer counts the 6 verified points
+    assert shown_points(await tuan.expect("Xếp hạng — Sở Nội vụ")) == (ranked[0] - Decimal(6), ranked[1])
+    unit = await open_unit(ha)  # back in the appraiser's queue
+    assert "1.2" in CODE.findall(unit["text"])

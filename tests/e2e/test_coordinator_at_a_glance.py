@@ -20,7 +20,8 @@ from bot.services.admin.frameworks import framework_of
 from storage.models import Answer, FrameworkVersion, Outbox, Period, Unit
 from storage.types import utcnow
 
-FOCAL, SECOND_FOCAL, LEADER, LEADER_COMMUNE, COORDINATOR = 700001, 700002, 700004, 700005, 700007
+FOCAL, SECOND_FOCAL, LEADER, COORDINATOR = 700001, 700002, 700004, 700007
+LEADER_COMMUNE, LEADER_APPROVER = 700005, 700010
 
 
 def all_buttons(person) -> list[tuple[int, str, str]]:
@@ -136,9 +137,9 @@ async def test_a_scheduled_broadcast_cancelled_never_arrives_and_one_left_schedu
     await son.send("Cuộc họp giao ban sáng mai được hoãn.")
     await son.expect("Gửi cho ai?")
     await son.press("lãnh đạo đơn vị")
-    await son.expect("Gửi đến: lãnh đạo đơn vị — 2 người thuộc 2 đơn vị.")
+    await son.expect("Gửi đến: lãnh đạo đơn vị — 3 người thuộc 3 đơn vị.")
     await son.press("8 giờ sáng mai")
-    await son.expect(f"tới lãnh đạo đơn vị (2 người) sẽ gửi vào 08:00 {tomorrow:%d/%m/%Y}")
+    await son.expect(f"tới lãnh đạo đơn vị (3 người) sẽ gửi vào 08:00 {tomorrow:%d/%m/%Y}")
     await son.press("Hủy lịch gửi")
     await son.expect("Đã hủy lịch gửi thông báo #")
     await son.expect("Đã hủy trước giờ gửi: không tin nào được gửi.", timeout=20)  # the delivery report
@@ -170,7 +171,7 @@ async def test_a_scheduled_broadcast_cancelled_never_arrives_and_one_left_schedu
                 await asyncio.sleep(0.2)
     finally:
         await sender_bot.session.close()
-    for leader_id in (LEADER, LEADER_COMMUNE):
+    for leader_id in (LEADER, LEADER_COMMUNE, LEADER_APPROVER):
         leader = person(leader_id)
         await leader.expect("Đề nghị lãnh đạo duyệt kết quả tự đánh giá.", timeout=20)
         texts = [m.get("text", "") for m in emulator.state.chats[leader_id].messages.values()]

@@ -122,7 +122,7 @@ async def test_every_answered_item_has_an_add_evidence_button(bot: BotProcess, c
     await lan.expect("<b>1.1 ")
     await lan.expect_button("➕ Thêm tài liệu")
     await lan.press("➕ Thêm tài liệu")
-    card = await lan.expect("Gửi đường dẫn, tệp hoặc trích dẫn văn bản")
+    card = await lan.expect("dán đường dẫn, hoặc trích dẫn văn bản")  # what sending does now
     assert "<b>1.1 " in card["text"]
 
 

@@ -95,3 +95,13 @@ def test_min_max_points_are_provisional_until_the_whole_cohort_has_answered(so):
     assert sub_b.points == D(5) and sub_b.provisional
     complete = score_all(so, [a, b])["so-nganh"]
     assert not complete.entry("B").result.subs["3.4"].provisional
+
+
+def test_a_min_max_item_an_appraiser_accepted_is_no_longer_counted_as_self_scored(so):
+    accepted = answers(so, **{"3_4": {"value": 50}})["3.4"]._replace(appraised=True)
+    a = UnitInput("A", cohort="so-nganh", answers=answers(so, **{"3_4": {"value": 100}}))
+    b = UnitInput("B", cohort="so-nganh", answers={"3.4": accepted})
+    cohort = score_all(so, [a, b])["so-nganh"]
+    mine, theirs = cohort.entry("B").result, cohort.entry("A").result
+    assert mine.subs["3.4"].points == D(5) and mine.subs["3.4"].verified_points is None  # still the cohort's
+    assert (mine.self_scored, theirs.self_scored) == (0, 1)

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from bot.render.appraisal.council import appraisers_screen, editing_screen
 from bot.render.appraisal.notices import round_notice
 from bot.render.appraisal.review import queue_start, review_screen, unit_screen
 from bot.render.assessment.cards import item_screen
@@ -123,7 +124,7 @@ async def test_an_appraisers_queue_holds_only_their_domain_and_cohort_in_units_t
         ("Xã An Hòa", 2),
         ("Sở Nội vụ", 1),
     ]
-    assert "chỉ số 1; 2.1 (khối xa-phuong)" in queue_start(overview).text
+    assert "chỉ số 1; 2.1 (khối xã, phường)" in queue_start(overview).text  # the cohort by its name
 
     nobody = await review.queue_overview(db, await actor(db, UNASSIGNED))
     assert not nobody.assigned and "Bạn chưa được phân công" in queue_start(nobody).text
@@ -301,6 +302,8 @@ async def test_coordinators_assign_appraisers_in_the_chat_by_ticking_indices(db,
     assert period.id == period_id and [p.full_name for p in people] == ["Bùi Ngọc Yến", "Hồ Văn Nam", "Phạm Thu Hà"]
     editing = await domain.start_editing(db, chair, people[2].person_id, now=utcnow())
     assert editing.chosen == ("1",) and [s.code for s in editing.others] == ["2.1"]
+    for text in (appraisers_screen(period.title, people, period.id).text, editing_screen(editing).text):
+        assert "2.1 (khối xã, phường)" in text and "xa-phuong" not in text  # a cohort by its name, never its code
     await domain.toggle(db, chair, people[2].person_id, "1", now=utcnow())
     editing = await domain.toggle(db, chair, people[2].person_id, "4", now=utcnow())
     assert editing.chosen == ("4",)

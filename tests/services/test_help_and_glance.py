@@ -140,3 +140,64 @@ async def test_a_newcomer_is_named_as_invited_rather_than_by_their_telegram_name
     newcomer = await load_actor(db, 799999)
     assert newcomer.full_name == "Trần Thị Bích"
     assert (await glance(db, newcomer, utcnow())).name == "Trần Thị Bích"
+
+
+@pytest.mark.parametrize("roles", list(ROLES))
+def test_the_help_names_every_menu_button_the_person_has(roles):
+    actor = person(roles)
+    named = named_buttons(help_screen(actor).text)
+    has = {key for key in LABELS if may_use(actor, key)} - {"assess"}  # “📝 Tự đánh giá” is /tiep's line
+    assert has <= named, has - named
+
+
+def test_the_help_explains_the_new_buttons_only_to_the_roles_that_have_them():
+    focal, leader, coordinator = person("focal_point"), person("leader"), person("coordinator")
+    for who in (focal, leader):
+        assert "“✋ Kiến nghị kết quả”" in help_screen(who).text
+    assert "“🖊 Phê duyệt kết quả tự đánh giá”" not in help_screen(focal).text
+    assert "gửi lãnh đạo đơn vị phê duyệt" in help_screen(focal).text  # the focal point learns where it goes
+    text = help_screen(coordinator).text
+    for label in (
+        "🏛 Hội đồng thẩm định",
+        "🧭 Phân công thẩm định",
+        "⚖️ Xem xét kiến nghị",
+        "🔢 Nhập số liệu cơ quan khác",
+    ):
+        assert f"“{label}”" in text
+    assert "Quay lại giai đoạn trước phải nêu lý do" in text
+    assert "“✋ Kiến nghị kết quả”" not in text
+    reviewer = help_screen(person("reviewer")).text
+    assert "được phân công cho bạn" in reviewer and "Hội đồng thẩm định" not in reviewer
+    admin = help_screen(person("admin")).text
+    assert "“🔢 Nhập số liệu cơ quan khác”" in admin and "“⚖️ Xem xét kiến nghị”" not in admin
+
+
+def test_the_coordinators_help_tells_of_a_typed_send_time_cancelling_a_scheduled_send_and_reminding_one_unit():
+    text = help_screen(person("coordinator")).text
+    assert "ngày giờ bạn nhập (ví dụ 25/11/2026 14:00)" in text
+    assert "đã hẹn giờ có thể hủy" in text
+    assert "“🔔 Nhắc …”" in text
+    for role in ("focal_point", "leader", "reviewer"):  # who cannot send messages is not told how
+        assert "hẹn giờ" not in help_screen(person(role)).text and "🔔 Nhắc" not in help_screen(person(role)).text
+
+
+async def test_after_the_self_assessment_the_menu_says_the_phase_and_its_date_instead_of_the_days_left(db, demo):
+    leader, coordinator = await load_actor(db, 700004), await load_actor(db, 700007)
+    during = menu_screen(leader, await glance(db, leader, utcnow())).text
+    assert "⏳ Hạn chót: 29/11/2026" in during and "🗓" not in during  # the days left say enough
+
+    async with db.session() as session, session.begin():
+        await session.execute(
+            update(Period)
+            .where(Period.state == "open")
+            .values(state="locked", supplement_deadline=date(2026, 12, 15), feedback_deadline=date(2026, 12, 30))
+        )
+    for who in (leader, coordinator):
+        text = menu_screen(who, await glance(db, who, utcnow())).text
+        assert "🗓 Đang thẩm định; đơn vị bổ sung hồ sơ đến 15/12/2026." in text
+        assert "Hạn chót" not in text
+
+    async with db.session() as session, session.begin():
+        await session.execute(update(Period).where(Period.state == "locked").values(state="provisional"))
+    text = menu_screen(leader, await glance(db, leader, utcnow())).text
+    assert "🗓 Đã công bố kết quả tạm thời; đơn vị gửi kiến nghị đến 30/12/2026." in text

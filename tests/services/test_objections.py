@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, update
 
-from bot.render.appraisal.objections import decided_notice
+from bot.render.actions import parse
+from bot.render.appraisal.objections import decided_notice, raised_council_notice
 from bot.services.access import load_actor
 from bot.services.appraisal import objections
 from bot.services.appraisal.objections import ObjectionClosed
@@ -192,3 +193,39 @@ async def test_an_objection_left_open_cannot_be_answered_once_the_results_are_fi
         snv = (await session.execute(select(Unit).where(Unit.code == "SNV"))).scalar_one()
         assert (await session.get(Objection, raised.objection_id)).state == "open"
         assert snv is not None
+
+
+async def test_each_council_chair_gets_one_message_per_objection_with_a_button_that_opens_it(db, demo):
+    focal = await load_actor(db, FOCAL_SNV)
+    window = await objections.objection_items(db, focal, now=NOW)
+    first, second = window.items[0].code, window.items[1].code
+    await objections.start_objection(db, focal, focal.unit.unit_id, demo.period_id, first, now=NOW)
+    await objections.objection_text(db, focal, "Đã có quyết định ban hành, đề nghị chấm lại", now=NOW)
+    raised = await objections.send_objection(db, focal, now=NOW, notify_council=raised_council_notice)
+    await objections.start_objection(db, focal, focal.unit.unit_id, demo.period_id, second, now=NOW)
+    await objections.objection_text(db, focal, "Điểm thấp hơn thực tế", now=NOW)
+    await objections.send_objection(db, focal, now=NOW, notify_council=raised_council_notice)
+
+    async with db.read_session() as session:
+        chairs = set(
+            (
+                await session.execute(
+                    select(Membership.person_id).where(Membership.role == "coordinator", Membership.active.is_(True))
+                )
+            ).scalars()
+        )
+        told = (await session.execute(select(Outbox).where(Outbox.kind == "objection_raised"))).scalars().all()
+    coordinator = await load_actor(db, COORDINATOR)
+    assert coordinator.person_id in chairs
+    about_first = [o for o in told if o.dedupe_key.startswith(f"objection-raised:{raised.objection_id}:")]
+    assert sorted(o.person_id for o in about_first) == sorted(chairs)  # one message per chair, per objection
+    assert len(told) == 2 * len(chairs)
+    message = about_first[0].payload
+    assert "Sở Nội vụ" in message["text"] and first in message["text"]
+    assert "Đã có quyết định ban hành" in message["text"]
+    [[button]] = message["rows"]
+    assert button["text"] == "⚖️ Mở kiến nghị"
+    opened = parse(button["action"])
+    assert opened.verb == "obn"
+    item = await objections.next_objection(db, coordinator, int(opened.arg[1:]))
+    assert item.objection_id == raised.objection_id and item.code == first  # the button opens that objection

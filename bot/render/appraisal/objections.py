@@ -11,7 +11,7 @@ from bot.render.actions import Action, menu
 from bot.render.campaign.notices import as_payload
 from bot.render.numbers import vn_date, vn_datetime, vn_points
 from bot.render.screen import Button, Screen, rows
-from bot.services.appraisal.objections import CouncilItem, Decided, Draft, ObjectionWindow, Raised
+from bot.services.appraisal.objections import CouncilItem, Decided, Draft, ObjectionWindow, Raised, RaisedNotice
 
 STATE_MARK = {"open": "⏳", "upheld": "✅", "rejected": "❌"}
 
@@ -73,10 +73,15 @@ def draft_screen(draft: Draft) -> Screen:
 
 
 def raised_screen(raised: Raised) -> Screen:
-    text = _(
-        "✅ Your objection to item {code} {name} was sent to the council ({evidence} pieces of evidence). "
-        "You will receive its answer here."
-    ).format(code=escape(raised.code), name=escape(raised.name), evidence=raised.evidence)
+    if raised.evidence:
+        text = _(
+            "✅ Your objection to item {code} {name} was sent to the council ({evidence} pieces of evidence). "
+            "You will receive its answer here."
+        ).format(code=escape(raised.code), name=escape(raised.name), evidence=raised.evidence)
+    else:  # not "(0 tài liệu kèm theo)"
+        text = _(
+            "✅ Your objection to item {code} {name} was sent to the council. You will receive its answer here."
+        ).format(code=escape(raised.code), name=escape(raised.name))
     return Screen(
         text, rows([Button(_("✋ Other objections"), menu("objections"))], [Button(_("⬅️ Menu"), menu("menu"))])
     )
@@ -163,3 +168,25 @@ def decided_notice(decided: Decided) -> dict[str, Any]:
         lines.append(_("Council's reason: {reason}").format(reason=escape(decided.response)))
     buttons = rows([Button(_("🏆 Ranking"), menu("rank"))])
     return as_payload(Screen("\n".join(lines), buttons))
+
+
+def open_objection_action(objection_id: int) -> str:
+    """The council's button to one objection: "the next open one after the one before it" opens it
+    (or, once it is answered, the next one still waiting)."""
+    return Action("obn", arg=f"a{objection_id - 1}").pack()
+
+
+def raised_council_notice(notice: RaisedNotice) -> dict[str, Any]:
+    """The council chair's message (outbox payload) when a unit raises an objection."""
+    reason = notice.reason if len(notice.reason) <= 200 else notice.reason[:199] + "…"
+    lines = [
+        _("✋ <b>New objection</b> — {period}").format(period=escape(notice.period_title)),
+        _("{unit} objects to item {code} {name}.").format(
+            unit=escape(notice.unit_name), code=escape(notice.code), name=escape(notice.name)
+        ),
+        _("Reason: {reason}").format(reason=escape(reason)),
+    ]
+    if notice.evidence:
+        lines.append(_("Evidence attached: {count}").format(count=notice.evidence))
+    button = Button(_("⚖️ Open the objection"), open_objection_action(notice.objection_id))
+    return as_payload(Screen("\n".join(lines), rows([button])))

@@ -22,7 +22,8 @@ EXPLANATION_SHOWN = 160
 
 
 def scopes_text(scopes: tuple[Scope, ...], cohort_name: Any = None) -> str:
-    """ "chỉ số 1, 2, 2.3 (khối xa-phuong)" — an appraiser's domain in a few words."""
+    """ "chỉ số 1, 2, 2.3 (Khối xã, phường)" — an appraiser's domain in a few words: a cohort by its
+    name (the scope's own, else `cohort_name(code)`), its code only when the framework names none."""
     if not scopes:
         return _("nothing assigned yet")
     plain = [s.code for s in scopes if not s.cohort]
@@ -31,9 +32,11 @@ def scopes_text(scopes: tuple[Scope, ...], cohort_name: Any = None) -> str:
     for s in scopes:
         if s.cohort:
             by_cohort.setdefault(s.cohort, []).append(s.code)
+    names = {s.cohort: s.cohort_name for s in scopes if s.cohort and s.cohort_name}
     for cohort, codes in by_cohort.items():
-        if cohort_name is not None:  # the cohort's name says "Khối …" itself
-            parts.append(f"{', '.join(codes)} ({escape(cohort_name(cohort))})")
+        name = names.get(cohort) or (cohort_name(cohort) if cohort_name is not None else "")
+        if name and name != cohort:  # the cohort's name says "Khối …" itself
+            parts.append(f"{', '.join(codes)} ({escape(name)})")
         else:
             parts.append(_("{codes} (cohort {cohort})").format(codes=", ".join(codes), cohort=escape(cohort)))
     return _("items {codes}").format(codes="; ".join(parts))
@@ -48,6 +51,9 @@ def queue_start(view: QueueOverview) -> Screen:
             lines.append(
                 _("Your domain in {period}: {scopes}.").format(period=escape(title), scopes=scopes_text(scopes))
             )
+    if not view.scopes:  # no period is being appraised (not yet, or its results are published)
+        lines += ["", _("No assessment period is in appraisal now: there is nothing to appraise.")]
+        return Screen("\n".join(lines), rows([Button(_("🏠 Main menu"), menu("menu"))]))
     if not view.assigned:
         lines += ["", _("No index has been assigned to you yet: ask the coordinator to assign your domain.")]
         return Screen("\n".join(lines), rows([Button(_("🏠 Main menu"), menu("menu"))]))
@@ -123,10 +129,7 @@ def review_screen(item: ReviewItem, step: str = "") -> Screen:
             unit=escape(item.unit_name), code=escape(sub.code), name=escape(sub.name)
         ),
         "❓ " + escape(sub.question),
-        _("Answer: {answer} — self-scored {points}").format(
-            answer=cannot_show(sub.code) if item.unreadable else describe_answer(sub, item.raw),
-            points=guarded(sub.code, lambda: points_text(item.self_points, sub.max_points), "?"),
-        ),
+        _answer_line(item),
     ]
     if item.unreadable:
         lines.append(_("⚠️ This answer does not fit the item: send it back, or correct the points."))
@@ -173,10 +176,25 @@ def review_screen(item: ReviewItem, step: str = "") -> Screen:
     )
 
 
+def _answer_line(item: ReviewItem) -> str:
+    sub = item.sub
+    answer = cannot_show(sub.code) if item.unreadable else describe_answer(sub, item.raw)
+    if sub.method.relative and item.self_points is None:  # min-max: the cohort's values set the points
+        return _("Answer: {answer} — scored against the cohort, up to {max} points").format(
+            answer=answer, max=vn_points(sub.max_points)
+        )
+    return _("Answer: {answer} — self-scored {points}").format(
+        answer=answer, points=guarded(sub.code, lambda: points_text(item.self_points, sub.max_points), "?")
+    )
+
+
 def _row_line(row: UnitRow) -> str:
     sub = row.sub
     answer = cannot_show(sub.code) if row.unreadable else describe_answer(sub, row.raw)
-    points = guarded(sub.code, lambda: points_text(row.self_points, sub.max_points), "?")
+    if sub.method.relative and row.self_points is None:  # min-max: no points of its own, the cohort sets them
+        points = _("scored against the cohort, up to {max}").format(max=vn_points(sub.max_points))
+    else:
+        points = guarded(sub.code, lambda: points_text(row.self_points, sub.max_points), "?")
     mark = "✅" if row.complete else "⚠️"
     line = _("{mark} <b>{code}</b> {name}: {answer} — {points} · 📎 {evidence}").format(
         mark=mark, code=escape(sub.code), name=escape(sub.name), answer=answer, points=points, evidence=row.evidence

@@ -98,7 +98,7 @@ def approval_screen(view: ApprovalView) -> Screen:
             rows(
                 [
                     Button(_("✅ Yes, approve"), Action("apa", unit, period).pack()),
-                    Button(_("✖️ Not yet"), Action("apv", unit, period).pack()),
+                    Button(_("✖️ Cancel"), Action("apv", unit, period).pack()),
                 ]
             ),
         )

@@ -20,6 +20,7 @@ from bot.render.assessment.explanations import (
     explanation_prompt,
     explanation_step_buttons,
 )
+from bot.render.campaign.phases import phase_line
 from bot.render.numbers import vn_date, vn_number, vn_points
 from bot.render.screen import Button, Screen, rows
 from bot.services.assessment.views import (
@@ -32,11 +33,13 @@ from bot.services.assessment.views import (
     Paused,
     PeriodRef,
     Summary,
+    UnitApprovalStatus,
 )
 from bot.wording import typed_number
 from scoring import SubIndex, parse_decimal
 from scoring.evidence import evidence_needed
 from scoring.methods import Ratio
+from scoring.states import PeriodState
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -74,11 +77,33 @@ def points_text(points: Decimal | None, max_points: Decimal, provisional: bool =
 
 
 def header(ref: PeriodRef) -> str:
-    line = _("<b>{unit}</b> · {title} — deadline {deadline}").format(
-        unit=escape(ref.unit_name), title=escape(ref.title), deadline=vn_date(ref.deadline)
-    )
-    status = status_line(ref)
-    return f"{line}\n{status}" if status else line
+    """The campaign's header (the first card, the list, the summary): the unit and the period with
+    its deadline; once the self-assessment is over, the phase in one sentence instead of the deadline
+    (e.g. "🗓 Đang thẩm định; đơn vị bổ sung hồ sơ đến 15/12/2026.") and, short, what can be changed."""
+    phase = phase_text(ref)
+    if not phase:
+        line = _("<b>{unit}</b> · {title} — deadline {deadline}").format(
+            unit=escape(ref.unit_name), title=escape(ref.title), deadline=vn_date(ref.deadline)
+        )
+        status = status_line(ref)
+        return f"{line}\n{status}" if status else line
+    lines = [f"<b>{escape(ref.unit_name)}</b> · {escape(ref.title)}", "🗓 " + phase]
+    if ref.supplement:
+        lines.append(supplement_sentence(ref.supplement_deadline))
+    elif ref.read_only == "appraisal":  # the phase's sentence has said the rest
+        lines.append("🔒 " + _("Only items sent back for supplement can be changed."))
+    elif ref.read_only:
+        lines.append("🔒 " + _("Answers are read-only."))
+    return "\n".join(lines)
+
+
+def phase_text(ref: PeriodRef) -> str:
+    """The period's phase in one sentence once the self-assessment is over (appraisal, provisional
+    or final results); "" while it lasts — the deadline says enough, and a passed deadline has its
+    own read-only sentence."""
+    if ref.today is None or ref.state in ("", PeriodState.OPEN):
+        return ""
+    return phase_line(ref, ref.today)
 
 
 def status_line(ref: PeriodRef) -> str:
@@ -217,7 +242,14 @@ def typing_line(view: ItemView) -> str:
     """One short line: what typing (or sending a file) does on the card now."""
     if view.ref.read_only or view.step in ("doc_number", "doc_date", "doc_summary", PICK, CONFIRM, EXPLAIN):
         return ""
-    if view.step in ("evidence", "evidence_manage"):
+    if view.step == "evidence":  # the evidence prompt just above says what to send: only what else typing does
+        how = "number" if view.sub.method.number_fields() else view.sub.method.kind
+        if how == "number":
+            return _("⌨️ A number typed now changes the answer.")
+        if how == "yes_no":
+            return _("⌨️ “có”/“không” typed now changes the answer.")
+        return ""
+    if view.step == "evidence_manage":
         how = "number" if view.sub.method.number_fields() else view.sub.method.kind
         if how == "number":
             return _("⌨️ A number changes the answer; a link, a file or a cited document is evidence.")
@@ -498,7 +530,7 @@ def summary_screen(view: Summary) -> Screen:
         _("Answered {answered}/{total} items · self-scored total: {points}").format(
             answered=view.answered,
             total=view.total,
-            points=f"{vn_number(view.points)}/{vn_number(view.max_points)}",
+            points=f"{vn_points(view.points)}/{vn_points(view.max_points)}",  # as the leader's and the results'
         ),
     ]
     lines += [
@@ -526,6 +558,8 @@ def summary_screen(view: Summary) -> Screen:
                 "submitted again from here."
             )
         )
+    if approval := approval_line(view.approval):
+        lines.append(approval)
     back_to_list = Button(_("📋 List"), Action("lst", ref.unit_id, ref.period_id, "", "0").pack())
     if ref.read_only:
         return Screen("\n".join(lines), rows([back_to_list]))
@@ -542,6 +576,27 @@ def summary_screen(view: Summary) -> Screen:
         )
     submit = Button(_("📨 Submit"), Action("smy", ref.unit_id, ref.period_id, "", "confirm").pack())
     return Screen("\n".join(lines), rows([submit], [back_to_list]))
+
+
+def approval_line(status: UnitApprovalStatus | None) -> str:
+    """Where the unit leader's approval stands, on the focal point's summary."""
+    if status is None:
+        return ""
+    day = vn_date(status.at) if status.at is not None else "—"
+    comment = escape(status.comment if len(status.comment) <= 300 else status.comment[:299] + "…")
+    if status.state == "waiting":
+        return _("📨 Sent to the unit's leader for approval on {date}.").format(date=day)
+    if status.state == "approved":
+        return _("✅ The unit's leader approved it on {date}.").format(date=day)
+    if status.state == "returned":
+        if comment:
+            return _("↩️ Returned by the unit's leader on {date}: “{comment}”").format(date=day, comment=comment)
+        return _("↩️ Returned by the unit's leader on {date}.").format(date=day)
+    if status.state == "reopened":
+        if comment:
+            return _("🔓 Reopened by the coordinator on {date}: “{comment}”").format(date=day, comment=comment)
+        return _("🔓 Reopened by the coordinator on {date}.").format(date=day)
+    return ""
 
 
 def paused_screen(view: Paused) -> Screen:

@@ -130,7 +130,8 @@ def phase_screen(view: PhaseView, today: date, notice: str = "") -> Screen:
         label = _("↩️ Back to {phase}").format(phase=_phase_name(view.back_to))
         buttons.append([Button(label, Action("phr", 0, period.id).pack())])
     for other_id, title, _state in view.others[:3]:
-        buttons.append([Button(_("🗓 {title}").format(title=title[:40]), Action("phs", 0, other_id).pack())])
+        short = title if len(title) <= 24 else title.rsplit(" — ", 1)[-1][:24]  # "… — 2025": the year
+        buttons.append([Button(_("🗓 Period {title}").format(title=short), Action("phs", 0, other_id).pack())])
     buttons.append([Button(_("🏠 Main menu"), menu("menu"))])
     return Screen("\n".join(lines), rows(*buttons))
 
@@ -204,4 +205,7 @@ def results_notice(notice: ResultsNotice) -> dict[str, Any]:
                 date=vn_date(notice.feedback_deadline)
             )
         )
-    return as_payload(Screen("\n".join(lines), rows([Button(_("🏆 See the ranking"), menu("rank"))])))
+    buttons = [Button(_("🏆 See the ranking"), menu("rank"))]
+    if not notice.final and notice.feedback_deadline:  # the way to object, from the notice that invites it
+        buttons.append(Button(_("✋ Object to a result"), menu("objections")))
+    return as_payload(Screen("\n".join(lines), rows(buttons)))

@@ -9,6 +9,7 @@ from html import escape
 from bot.i18n import _
 from bot.render.actions import Action, menu
 from bot.render.assessment.cards import guarded
+from bot.render.campaign.phases import phase_line
 from bot.render.numbers import vn_date, vn_number, vn_percent, vn_points
 from bot.render.screen import Button, Screen, rows
 from bot.services.results.leader import (
@@ -21,6 +22,7 @@ from bot.services.results.leader import (
     WhatIfResult,
     YearOverYear,
 )
+from scoring.states import PeriodState
 
 
 def _signed(value, places: int = 2) -> str:  # type: ignore[no-untyped-def]
@@ -34,6 +36,14 @@ def result_buttons() -> tuple[tuple[Button, ...], ...]:
         [Button(_("🔮 If at maximum"), menu("whatif")), Button(_("📈 Against last year"), menu("compare"))],
         [Button(_("📋 Overview"), menu("overview")), Button(_("🏠 Main menu"), menu("menu"))],
     )
+
+
+def phase_note(view: Standing) -> list[str]:
+    """The period's phase in one line ("🗓 Đang thẩm định; đơn vị bổ sung hồ sơ đến 15/12/2026."), when
+    the day is known; none once the results are final (the provisional note says so)."""
+    if view.today is None or view.period_state in ("", PeriodState.PUBLISHED):
+        return []
+    return ["🗓 " + phase_line(view, view.today)]
 
 
 def provisional_note(view: Standing) -> str:
@@ -62,6 +72,7 @@ def rank_screen(view: Standing) -> Screen:
     result, cohort = view.entry.result, view.cohort
     ranked = len(cohort.ranked)
     lines = [_("🏆 <b>Ranking — {unit}</b>").format(unit=escape(view.unit_name)), escape(view.period_title)]
+    lines += phase_note(view)
     if view.entry.rank is None:
         lines.append(_("Scored but not ranked ({cohort}).").format(cohort=escape(cohort.name)))
     else:
@@ -117,6 +128,7 @@ def rank_screen(view: Standing) -> Screen:
 
 def weakest_screen(view: Weakest) -> Screen:
     lines = [_("📉 <b>Weakest items — {unit}</b>").format(unit=escape(view.standing.unit_name))]
+    lines += phase_note(view.standing)
     if not view.items:
         lines.append(_("Every item is at full points."))
     reason_text = {
@@ -168,6 +180,7 @@ def overview_screen(view: Standing) -> Screen:
     text = "\n".join(
         [
             _("📋 <b>Overview — {unit}</b>").format(unit=escape(view.unit_name)),
+            *phase_note(view),
             _("At full points: {n}").format(n=counts.full),
             _("Partly scored: {n}").format(n=counts.partial),
             _("Scored zero: {n}").format(n=counts.zero),

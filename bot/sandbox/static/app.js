@@ -139,6 +139,7 @@ function render(node, m) {
     const img = document.createElement("img");
     img.src = `${api}/files/${m.photo[m.photo.length - 1].file_id}`;
     img.alt = "ảnh";
+    img.onload = () => { $("messages").scrollTop = $("messages").scrollHeight; };  // a picture grows the chat
     node.appendChild(img);
   }
   if (m.document) {

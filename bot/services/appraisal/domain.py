@@ -9,7 +9,7 @@ whose leader approved (bot.services.assessment.approval)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -41,6 +41,7 @@ APPRAISAL_STATES = (PeriodState.OPEN, PeriodState.LOCKED)
 class Scope:
     code: str  # an index ("2": every 2.x) or a sub-index ("2.3")
     cohort: str = ""  # "" = every cohort
+    cohort_name: str = field(default="", compare=False)  # the framework's name of the cohort, for screens
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,12 @@ async def _scopes_of(session: AsyncSession, period_id: int, person_id: int) -> t
             .order_by(AppraiserScope.id)
         )
     ).all()
-    return tuple(Scope(code, cohort) for code, cohort in rows)
+    names: dict[str, str] = {}
+    if any(cohort for _code, cohort in rows):  # screens name a cohort, never show its code
+        period = await _period(session, period_id)
+        ranking = (await period_framework(session, period)).ranking
+        names = {cohort: ranking.cohort_name(cohort) for _code, cohort in rows if cohort}
+    return tuple(Scope(code, cohort, names.get(cohort, "")) for code, cohort in rows)
 
 
 async def _result(

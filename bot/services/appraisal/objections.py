@@ -46,7 +46,8 @@ COUNCIL_FLOW = "council"  # the council chair typing an answer
 PAGE = 10
 REASON_MIN, REASON_MAX = 3, 2000
 EVIDENCE_LIMIT = 10
-KIND = "objection"
+KIND = "objection"  # the outbox's kind of the unit's notice of the council's answer
+KIND_RAISED = "objection_raised"  # the council chair's notice of a new objection
 
 
 class ObjectionClosed(ServiceError):
@@ -150,6 +151,22 @@ class Decided:
 
 
 RenderDecided = Callable[[Decided], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RaisedNotice:
+    """What the council chair is told when a unit raises an objection (with a button to open it)."""
+
+    objection_id: int
+    period_title: str
+    unit_name: str
+    code: str
+    name: str
+    reason: str
+    evidence: int
+
+
+RenderRaised = Callable[[RaisedNotice], dict[str, Any]]
 
 
 # -- shared ---------------------------------------------------------------------------------------
@@ -448,8 +465,12 @@ async def objection_file(
         return await _draft(session, state)
 
 
-async def send_objection(db: Database, actor: Actor, *, now: datetime) -> Raised:
-    """Send the objection composed: recorded (open) for the council."""
+async def send_objection(
+    db: Database, actor: Actor, *, now: datetime, notify_council: RenderRaised | None = None
+) -> Raised:
+    """Send the objection composed: recorded (open) for the council. Each council chair (an active
+    coordinator) gets one message, `notify_council(notice)`, in the same transaction (one per
+    objection and chair: the outbox's dedupe key)."""
     async with db.session() as session, session.begin():
         conversation, state, period = await _composing(session, actor, now)
         if not state.get("reason"):
@@ -479,13 +500,54 @@ async def send_objection(db: Database, actor: Actor, *, now: datetime) -> Raised
         await session.flush()
         conversation.cursor = _without(conversation.cursor, FLOW)
         _framework = (await _period(session, period.id))[1]
-        return Raised(
-            objection.id,
-            state["code"],
-            _framework.sub_index(state["code"]).name,
-            len(state["evidence"]),
-            period.feedback_deadline,
+        name = _framework.sub_index(state["code"]).name
+        if notify_council is not None:
+            unit = await session.get(Unit, state["unit"])
+            notice = RaisedNotice(
+                objection.id,
+                period.title,
+                unit.name if unit else "",
+                state["code"],
+                name,
+                state["reason"],
+                len(state["evidence"]),
+            )
+            await _tell_council(session, notice, period.id, notify_council(notice), now)
+        return Raised(objection.id, state["code"], name, len(state["evidence"]), period.feedback_deadline)
+
+
+async def _tell_council(
+    session: AsyncSession, notice: RaisedNotice, period_id: int, payload: dict[str, Any], now: datetime
+) -> None:
+    """One message per council chair (active coordinators with a chat) about a new objection."""
+    chairs = (
+        await session.execute(
+            select(Person.id, Person.telegram_id)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(
+                Membership.role == "coordinator",
+                Membership.active.is_(True),
+                Person.telegram_id.is_not(None),
+            )
+            .distinct()
+            .order_by(Person.id)
         )
+    ).all()
+    await enqueue_in(
+        session,
+        [
+            NewMessage(
+                f"objection-raised:{notice.objection_id}:{person_id}",
+                chat_id,
+                payload,
+                person_id,
+                KIND_RAISED,
+                f"objection-raised:{period_id}",
+            )
+            for person_id, chat_id in chairs
+        ],
+        now,
+    )
 
 
 async def cancel(db: Database, actor: Actor) -> None:

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.access import Actor, NotAllowed
 from bot.services.admin.frameworks import framework_of
 from bot.services.assessment.answers import record_history, snapshot
+from bot.services.assessment.views import UnitApprovalStatus
 from bot.services.campaign.outbox import NewMessage, enqueue_in
 from bot.services.errors import ServiceError
 from bot.services.permissions import Action
@@ -117,6 +118,24 @@ async def approval_counts(session: AsyncSession, period: Period) -> dict[str, in
         state = _STATE_OF.get(ApprovalAction(action), NONE)
         counts[state] = counts.get(state, 0) + 1
     return counts
+
+
+# -- the focal point's summary (hand-written SQL, in the self-assessment's transaction) -----------
+_NEWEST_OF_UNIT = statement(
+    "SELECT a.action, a.created_at, a.comment FROM unit_approval a JOIN period p ON p.id = a.period_id "
+    "WHERE a.period_id = :period_id AND a.unit_id = :unit_id AND p.unit_approval = :on "
+    "ORDER BY a.id DESC LIMIT 1"
+)
+
+
+async def approval_status_in(sql: Lean, period_id: int, unit_id: int) -> UnitApprovalStatus | None:
+    """The unit's approval as its focal points see it on the summary: the newest row's state, when
+    and the comment; None where the period does not ask for approval or nothing was sent yet."""
+    row = await sql.row(_NEWEST_OF_UNIT, {"period_id": period_id, "unit_id": unit_id, "on": True})
+    if row is None:
+        return None
+    action, at, comment = row
+    return UnitApprovalStatus(_STATE_OF.get(ApprovalAction(action), NONE), sql.read_instant(at), comment or "")
 
 
 # -- the submission (inside the focal point's transaction, hand-written SQL) ----------------------

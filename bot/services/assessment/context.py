@@ -80,6 +80,7 @@ class CtxPeriod:
     deadline: date
     state: str
     supplement_deadline: date | None = None
+    feedback_deadline: date | None = None
 
 
 @dataclass
@@ -192,7 +193,8 @@ def read_only_reason(period: Any, now: datetime) -> str | None:
 
 
 _PERIOD = (
-    "SELECT p.id, p.framework_version_id, p.title, p.deadline, p.state, f.content_hash, p.supplement_deadline "
+    "SELECT p.id, p.framework_version_id, p.title, p.deadline, p.state, f.content_hash, p.supplement_deadline, "
+    "p.feedback_deadline "
     "FROM period p JOIN framework f ON f.id = p.framework_version_id "
 )
 _VISIBLE_PERIODS = statement(_PERIOD + f"WHERE p.state IN {sql_list(VISIBLE_PERIOD_STATES)} ORDER BY p.id DESC")
@@ -249,10 +251,12 @@ async def _periods(sql: Lean, period_id: int | None) -> list[tuple[CtxPeriod, Fr
         rows = await sql.rows(_VISIBLE_PERIOD, {"id": period_id})
     return [
         (
-            CtxPeriod(id_, version, title, sql.read_day(deadline), state, sql.read_day(supplement)),
+            CtxPeriod(
+                id_, version, title, sql.read_day(deadline), state, sql.read_day(supplement), sql.read_day(feedback)
+            ),
             await framework_lean(sql, version, content_hash),
         )
-        for id_, version, title, deadline, state, content_hash, supplement in rows
+        for id_, version, title, deadline, state, content_hash, supplement, feedback in rows
     ]
 
 
@@ -291,6 +295,9 @@ async def load_ctx(sql: Lean, actor: Actor, unit_id: int | None, period_id: int 
         period.deadline,
         read_only_reason(period, now),
         supplement_deadline=period.supplement_deadline,
+        state=period.state,
+        feedback_deadline=period.feedback_deadline,
+        today=local_date(now),
     )
     return Ctx(
         sql,
@@ -421,7 +428,9 @@ async def unit_result(ctx: Ctx) -> UnitResult:
         parsed = read_stored(sub, raw) if raw is not None else None
         if parsed is None and row.verified_points is None:
             continue
-        answers[code] = AnswerInput(parsed, row.verified_points, row.status != AnswerStatus.DRAFT)
+        answers[code] = AnswerInput(
+            parsed, row.verified_points, row.status != AnswerStatus.DRAFT, row.status == AnswerStatus.ACCEPTED
+        )
         if parsed is not None and sub.method.relative and (found := await _relative_range(ctx, sub)) is not None:
             relative[code] = found
     published = {

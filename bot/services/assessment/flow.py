@@ -15,7 +15,7 @@ from typing import Any
 from bot.campaign_calendar import local_date
 from bot.services.access import Actor
 from bot.services.assessment.answers import record_history, snapshot, write_answer
-from bot.services.assessment.approval import SubmissionNotice, submitted_in
+from bot.services.assessment.approval import SubmissionNotice, approval_status_in, submitted_in
 from bot.services.assessment.context import (
     Ctx,
     UnknownItem,
@@ -509,6 +509,7 @@ async def _summary(ctx: Ctx, notice: Notice | None = None, confirming: bool = Fa
         tuple(unreadable),
         card=ctx.card,
         external=external,
+        approval=await approval_status_in(ctx.sql, ctx.period.id, ctx.unit.id),
     )
 
 

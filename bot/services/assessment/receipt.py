@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.services.access import Actor
-from bot.services.assessment.context import assessment, item_points, readable
+from bot.services.assessment.context import assessment, item_points, readable, unit_result
 from bot.services.assessment.views import PeriodRef
 from scoring import SubIndex
 from scoring.states import AnswerStatus
@@ -69,13 +69,11 @@ async def submission_receipt(db: Database, actor: Actor, unit_id: int, period_id
             name = url if kind == "link" else number if kind == "document_ref" else file_name
             piece = ReceiptEvidence(kind, name or "", key or "", size, ctx.sql.read_day(day), summary or "")
             by_answer.setdefault(answer_id, []).append(piece)
-        items, total, most, submitted = [], Decimal(0), Decimal(0), 0
+        items, submitted = [], 0
         for sub in ctx.items:
             answer = ctx.answers.get(sub.code)
             usable = readable(sub, answer)
             points, provisional = await item_points(ctx, sub, answer) if answer and usable else (None, False)
-            total += points or 0
-            most += sub.max_points
             status = answer.status if answer else AnswerStatus.DRAFT.value
             given = answer is not None and answer.given
             submitted += 1 if given and status in (AnswerStatus.SUBMITTED, AnswerStatus.ACCEPTED) else 0
@@ -83,4 +81,14 @@ async def submission_receipt(db: Database, actor: Actor, unit_id: int, period_id
             raw = answer.raw if answer and usable and given else None
             items.append(ReceiptItem(sub, raw, points, provisional, status, pieces))
         recipients = await ctx.sql.rows(_FOCAL_POINTS, {"unit_id": ctx.unit.id, "yes": True})
-        return Receipt(ctx.ref, now, tuple(items), total, most, submitted, tuple(int(r[0]) for r in recipients))
+        # The total over the unit's maximum as every other screen counts them (one rule: scoring.score_unit).
+        result = await unit_result(ctx)
+        return Receipt(
+            ctx.ref,
+            now,
+            tuple(items),
+            result.points,
+            result.max_points,
+            submitted,
+            tuple(int(r[0]) for r in recipients),
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +35,11 @@ class PeriodRef:
     read_only: str | None
     supplement_deadline: date | None = None  # sent-back items can be supplemented until this day
     supplement: bool = False  # this item is open only as a supplement (after the deadline)
+    # the period's phase (scoring.states.PeriodState) with its dates and the campaign's local date:
+    # after the self-assessment the card's header says the phase in one sentence
+    state: str = ""
+    feedback_deadline: date | None = None
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,17 @@ class ExternalLine:
 
 
 @dataclass(frozen=True)
+class UnitApprovalStatus:
+    """Where the unit's approval stands (bot.services.assessment.approval), for the focal point's
+    summary: waiting (sent to the leader), approved, returned (with the leader's comment) or
+    reopened (by a coordinator, with the reason); `at`: when."""
+
+    state: str
+    at: datetime | None
+    comment: str = ""
+
+
+@dataclass(frozen=True)
 class Summary:
     ref: PeriodRef
     lines: tuple[IndexLine, ...]
@@ -133,6 +149,7 @@ class Summary:
     card: int | None = None  # the message id of the person's live card, if known
     old_card: str = ""  # shown instead of what an old card's button asked ("refreshed")
     external: tuple[ExternalLine, ...] = ()  # items whose figure another agency provides
+    approval: UnitApprovalStatus | None = None  # None: not asked of this period, or nothing sent to the leader yet
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""What the main menu shows at a glance: the person's name, the days left to the deadline, and the
-progress of their unit (items answered of the items it answers) or, for the campaign's roles, how
-many units have submitted."""
+"""What the main menu shows at a glance: the person's name, the days left to the deadline (or, after
+the self-assessment, the phase and its dates), and the progress of their unit (items answered of the
+items it answers) or, for the campaign's roles, how many units have submitted."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.services.access import Actor
 from bot.services.campaign.periods import current_period, open_periods
 from bot.services.campaign.progress import askable_count, period_progress
 from bot.services.permissions import UNIT_SCOPED, Action
+from scoring.states import VISIBLE_PERIOD_STATES
 from storage.db import Database
 from storage.models import Answer, Invite, Period, Unit
 
@@ -30,6 +31,10 @@ class Glance:
     submitted: int | None = None
     units_submitted: int | None = None  # units done / units of the period, for whoever follows progress
     units_total: int | None = None
+    # the phase's dates and the campaign's local date, for the phase's sentence (bot.render.campaign.phases)
+    supplement_deadline: date | None = None
+    feedback_deadline: date | None = None
+    today: date | None = None
 
 
 async def glance(db: Database, actor: Actor, now: datetime) -> Glance:
@@ -62,6 +67,15 @@ async def glance(db: Database, actor: Actor, now: datetime) -> Glance:
             periods = await open_periods(session)
             if period is None and periods:
                 period = periods[-1]
+            if period is None:  # after the self-assessment: the newest period, for its phase's sentence
+                period = (
+                    await session.execute(
+                        select(Period)
+                        .where(Period.state.in_([s.value for s in VISIBLE_PERIOD_STATES]))
+                        .order_by(Period.id.desc())
+                        .limit(1)
+                    )
+                ).scalar_one_or_none()
             if actor.may(Action.VIEW_PROGRESS) and periods:
                 _framework, units = await period_progress(session, periods[-1])
                 units_total = len(units)
@@ -78,6 +92,9 @@ async def glance(db: Database, actor: Actor, now: datetime) -> Glance:
         submitted,
         units_submitted,
         units_total,
+        period.supplement_deadline,
+        period.feedback_deadline,
+        local_date(now),
     )
 
 

@@ -8,10 +8,12 @@ otherwise, published values where imported); nothing is cached that could drift.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from bot.campaign_calendar import local_date
 from bot.services.access import Actor, NotAllowed
 from bot.services.assessment.context import NoPeriod
 from bot.services.campaign.periods import current_period
@@ -50,6 +52,13 @@ class Standing:
     period_id: int = 0
     unit_id: int = 0
     year: int = 0
+    # the period's phase and its dates, and the campaign's local date (None: not asked), for the
+    # phase's sentence on the leader's screens (bot.render.campaign.phases)
+    period_state: str = ""
+    deadline: date | None = None
+    supplement_deadline: date | None = None
+    feedback_deadline: date | None = None
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -98,14 +107,24 @@ async def _current(  # type: ignore[no-untyped-def]
     return unit, period, scores
 
 
-async def standing(db: Database, actor: Actor, show_peer_names: bool = True, unit_id: int | None = None) -> Standing:
-    """The leader sees the unit's points, provisional rank in its cohort and the cohort's figures."""
+async def standing(
+    db: Database,
+    actor: Actor,
+    show_peer_names: bool = True,
+    unit_id: int | None = None,
+    *,
+    now: datetime | None = None,
+) -> Standing:
+    """The leader sees the unit's points, provisional rank in its cohort and the cohort's figures
+    (with `now`: and the period's phase, in words, as of that day)."""
     async with db.read_session() as session:
         unit, period, scores = await _current(session, actor, unit_id)
-        return await _standing(session, unit, period, scores, show_peer_names)
+        return await _standing(session, unit, period, scores, show_peer_names, now)
 
 
-async def _standing(session, unit: Unit, period: Period, scores: PeriodScores, peers: bool) -> Standing:  # type: ignore[no-untyped-def]
+async def _standing(  # type: ignore[no-untyped-def]
+    session, unit: Unit, period: Period, scores: PeriodScores, peers: bool, now: datetime | None = None
+) -> Standing:
     cohort = scores.cohort_of(unit.code)
     if cohort is None:
         raise NoPeriod()
@@ -150,14 +169,21 @@ async def _standing(session, unit: Unit, period: Period, scores: PeriodScores, p
         period_id=period.id,
         unit_id=unit.id,
         year=period.year,
+        period_state=period.state,
+        deadline=period.deadline,
+        supplement_deadline=period.supplement_deadline,
+        feedback_deadline=period.feedback_deadline,
+        today=local_date(now) if now is not None else None,
     )
 
 
-async def weakest(db: Database, actor: Actor, limit: int = 8, show_peer_names: bool = True) -> Weakest:
+async def weakest(
+    db: Database, actor: Actor, limit: int = 8, show_peer_names: bool = True, *, now: datetime | None = None
+) -> Weakest:
     """The leader sees the items where the unit loses the most points."""
     async with db.read_session() as session:
         unit, period, scores = await _current(session, actor, None)
-        view = await _standing(session, unit, period, scores, show_peer_names)
+        view = await _standing(session, unit, period, scores, show_peer_names, now)
         answers = {
             a.sub_index_code: a
             for a in (

@@ -60,7 +60,9 @@ async def load_period_scores(session: AsyncSession, period_id: int) -> PeriodSco
             if parsed is None:
                 unreadable[unit_id] = (*unreadable.get(unit_id, ()), code)
         if parsed is not None or verified is not None:
-            answers.setdefault(unit_id, {})[code] = AnswerInput(parsed, verified, status != AnswerStatus.DRAFT)
+            answers.setdefault(unit_id, {})[code] = AnswerInput(
+                parsed, verified, status != AnswerStatus.DRAFT, status == AnswerStatus.ACCEPTED
+            )
     published: dict[int, dict[str, Decimal]] = {}
     rows = await session.execute(
         select(PublishedResult.unit_id, PublishedResult.index_code, PublishedResult.value).where(
@@ -189,7 +191,7 @@ async def compact_period_scores(session: AsyncSession, period_id: int) -> Period
             current, answers = unit_id, {}
         parsed = _stored(framework, raw, period_id, unit_id, code) if raw is not None else None
         if parsed is not None or verified is not None:
-            answers[code] = AnswerInput(parsed, verified, status != AnswerStatus.DRAFT)
+            answers[code] = AnswerInput(parsed, verified, status != AnswerStatus.DRAFT, status == AnswerStatus.ACCEPTED)
     if current is not None:
         finish(current)
     done = {r.unit.code for rs in results.values() for r in rs}
