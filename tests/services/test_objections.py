@@ -182,6 +182,14 @@ async def test_objections_are_refused_outside_the_feedback_window(db, demo, stat
         assert (await session.execute(select(Objection))).first() is None
 
 
+async def test_during_the_self_assessment_the_objection_screen_says_not_yet_not_last_years_final(db, demo):
+    await set_period(db, demo.period_id, state="open", feedback_deadline=None)  # last year's period is final
+    focal = await load_actor(db, FOCAL_SNV)
+    with pytest.raises(ObjectionClosed) as refused:
+        await objections.objection_items(db, focal, now=NOW)
+    assert refused.value.why == "not_provisional"
+
+
 async def test_an_objection_left_open_cannot_be_answered_once_the_results_are_final(db, demo):
     raised = await raise_objection(db, FOCAL_SNV, "1.1", "Đề nghị xem lại điểm")
     await set_period(db, demo.period_id, state="published")

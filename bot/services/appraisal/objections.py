@@ -188,11 +188,13 @@ def _check_window(period: Period, now: datetime) -> None:
 
 
 async def _provisional_period(session: AsyncSession, unit: Unit) -> tuple[Period, Framework]:
-    """The unit's newest period whose results are provisional (or final: refused with the reason)."""
+    """The unit's newest period whose results are provisional (or final: refused with the reason).
+    A newer period still in self-assessment or appraisal comes first: "not yet", not last year's "final"."""
+    later = (PeriodState.OPEN.value, PeriodState.LOCKED.value)
     cohort_periods = (
         await session.execute(
             select(Period)
-            .where(Period.state.in_((PeriodState.PROVISIONAL.value, PeriodState.PUBLISHED.value)))
+            .where(Period.state.in_((*later, PeriodState.PROVISIONAL.value, PeriodState.PUBLISHED.value)))
             .order_by(Period.id.desc())
         )
     ).scalars()
@@ -202,6 +204,8 @@ async def _provisional_period(session: AsyncSession, unit: Unit) -> tuple[Period
         framework = framework_of(found[1])
         cohorts = {c.code for c in framework.ranking.cohorts}
         if not cohorts or unit.cohort in cohorts:
+            if period.state in later:
+                break
             return period, framework
     raise ObjectionClosed(why="not_provisional", deadline=None)
 
