@@ -21,6 +21,7 @@ from bot.handlers import get_routers
 from bot.i18n import N_, _
 from bot.middlewares.actor import ActorMiddleware
 from bot.middlewares.isolation import OnePerPerson
+from bot.middlewares.notices import NoticeTaps
 from bot.middlewares.updates import ExactlyOnceMiddleware
 from bot.outbox_sender import OutboxSender
 from bot.polling import poll_until_stopped
@@ -68,6 +69,7 @@ def create_dispatcher(db: Database, store: EvidenceStore, settings: Settings, cl
     dispatcher.update.outer_middleware(ExactlyOnceMiddleware(db))
     actor = ActorMiddleware()
     dispatcher.message.outer_middleware(actor)
+    dispatcher.callback_query.outer_middleware(NoticeTaps())  # first: handlers never see a notice's mark
     dispatcher.callback_query.outer_middleware(actor)
     dispatcher.include_routers(*get_routers())
     return dispatcher

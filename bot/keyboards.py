@@ -5,11 +5,18 @@ them as aiogram's pydantic models (and validating each) cost more than the use c
 screen, so the method is built without validation (`model_construct`) and its keyboard is the
 plain structure the Bot API reads: the screen is already well-formed, nothing is left to check.
 Of the message Telegram sends back the bot reads only its id (`SentMessage`), not the whole message.
+
+Notices — the messages the bot sends by itself through the outbox (reminders, results, appraisal
+rounds) — must stay as they were: their buttons carry NOTICE_MARK at the end of their data, the
+notice middleware (bot.middlewares.notices) takes it off before any handler sees the data and names
+the notice's message here (`tapped_notice`), and `show` then sends the screen as a new message
+instead of editing the notice.
 """
 
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -20,17 +27,40 @@ from bot.render.screen import Screen
 from bot.session import Keyboard, Prebuilt
 
 logger = logging.getLogger(__name__)
+NOTICE_MARK = "~"  # ends the data of a notice's button; never part of an action's data (bot.render.actions)
+_DATA_LIMIT = 64  # bytes of callback data Telegram takes
+# (chat id, message id) of the notice whose button is being handled, if the tap came from one
+tapped_notice: ContextVar[tuple[int, int] | None] = ContextVar("tapped_notice", default=None)
 
 
-def markup(screen: Screen) -> Keyboard | None:
-    """The inline keyboard of a screen as the Bot API's JSON object, or None without buttons."""
+def markup(screen: Screen, notice: bool = False) -> Keyboard | None:
+    """The inline keyboard of a screen as the Bot API's JSON object, or None without buttons.
+    `notice`: the buttons of a notice (their data marked, see the module's docstring)."""
     if not screen.rows:
         return None
     rows = [
-        [{"text": b.text, "url": b.url} if b.url else {"text": b.text, "callback_data": b.action or ""} for b in row]
+        [
+            {"text": b.text, "url": b.url}
+            if b.url
+            else {"text": b.text, "callback_data": notice_data(b.action or "") if notice else b.action or ""}
+            for b in row
+        ]
         for row in screen.rows
     ]
     return Keyboard(inline_keyboard=rows)
+
+
+def notice_data(data: str) -> str:
+    """A notice's button data: the action's data with NOTICE_MARK (unmarked if it would not fit)."""
+    marked = data + NOTICE_MARK
+    return marked if data and len(marked.encode()) <= _DATA_LIMIT else data
+
+
+def unmarked(data: str | None) -> tuple[str | None, bool]:
+    """The button data without NOTICE_MARK, and whether it came from a notice."""
+    if data and data.endswith(NOTICE_MARK):
+        return data[: -len(NOTICE_MARK)], True
+    return data, False
 
 
 class SentMessage(BaseModel):
@@ -56,12 +86,13 @@ class StripButtons(Prebuilt, EditMessageReplyMarkup):
     __returning__ = SentMessage | bool
 
 
-def send_method(chat_id: int, screen: Screen) -> SendMessage:
+def send_method(chat_id: int, screen: Screen, notice: bool = False) -> SendMessage:
+    """`notice`: a message the bot sends by itself (the outbox): a tap on its buttons never replaces it."""
     return SendScreen.model_construct(
         chat_id=chat_id,
         text=screen.text,
         parse_mode="HTML",
-        reply_markup=markup(screen),
+        reply_markup=markup(screen, notice),
         disable_web_page_preview=True,
     )
 
@@ -73,7 +104,10 @@ async def send(bot: Bot, chat_id: int, screen: Screen) -> int:
 
 async def show(bot: Bot, chat_id: int, screen: Screen, message_id: int | None = None) -> int:
     """Replace the screen of a message (a button was pressed), or send a new one; the id of the
-    message that shows the screen."""
+    message that shows the screen. A notice is never replaced: the screen its button opens comes
+    as a new message below it."""
+    if message_id is not None and tapped_notice.get() == (chat_id, message_id):
+        message_id = None
     if message_id is not None:
         try:
             await bot(

@@ -99,7 +99,7 @@ class OutboxSender:
     async def _send(self, message: Claimed) -> Outcome:
         screen = notices.from_payload(message.payload)
         try:
-            await self.bot(send_method(message.chat_id, screen))
+            await self.bot(send_method(message.chat_id, screen, notice=True))  # its buttons never replace it
             return Outcome(message.id, "sent")
         except TelegramRetryAfter as exc:
             return Outcome(message.id, "rate_limited", float(exc.retry_after))

@@ -80,9 +80,17 @@ def _move(
 ) -> None:
     """Ask first (unless --yes), move the period, say where it stands now."""
     from bot.campaign_calendar import local_date
-    from bot.render.campaign.phases import phase_line, results_notice
+    from bot.render.campaign.phases import move_warning, phase_line, results_notice
     from bot.services.access import SYSTEM
-    from bot.services.campaign.periods import change_state, default_until, get_period, move_phase
+    from bot.services.campaign.periods import (
+        FEEDBACK_WORKING_DAYS,
+        change_state,
+        default_until,
+        full_feedback_window,
+        get_period,
+        move_check,
+        move_phase,
+    )
     from storage.types import utcnow
 
     day = _date(until) if until else None
@@ -94,9 +102,26 @@ def _move(
     if move == "reopen" and len(reason.strip()) < 3:
         fail(_('Give the reason (at least 3 characters) with --reason "…".'))
     now = utcnow()
+    # what is not finished yet (units not submitted, items waiting, objections open): said first
+    warning = (
+        ""
+        if move == "reopen"
+        else move_warning(run_with_db(lambda db, _cfg: move_check(db, SYSTEM, period, move, now=now)), ask=False)
+    )
+    if warning:
+        typer.echo(warning)
     if not yes:
         info = run_with_db(lambda db, _cfg: get_period(db, period))
-        question = _move_question(info, move, day or default_until(info, move, now), target)
+        when = day or default_until(info, move, now)
+        question = _move_question(info, move, when, target)
+        if move == "provisional" and day is None and when == full_feedback_window(local_date(now)):
+            question = (
+                question.removesuffix(".")
+                + " "
+                + _("({days} working days counted from the day the provisional results are published.)").format(
+                    days=FEEDBACK_WORKING_DAYS
+                )
+            )
         if not _confirm(question):
             typer.echo(_("Nothing was changed."))
             raise typer.Exit(1)
@@ -176,7 +201,10 @@ def appraisal_cmd(
 def provisional_cmd(
     period: _PERIOD,
     until: Annotated[
-        str | None, typer.Option(help="Last day for objections, YYYY-MM-DD (default: 5 working days on).")
+        str | None,
+        typer.Option(
+            help="Last day for objections, YYYY-MM-DD (default: 5 working days from the day the results are published)."
+        ),
     ] = None,
     reason: _REASON = "",
     yes: _YES = False,

@@ -25,10 +25,16 @@ def import_cmd(
     """Preview every row (refused ones with the reason), then save the good rows in one go."""
     from bot.render.results.external_values import preview_lines
     from bot.services.access import SYSTEM
-    from bot.services.results.external_values import import_values
+    from bot.services.results.external_values import MAX_FILE_BYTES, import_values
     from storage.types import utcnow
 
     try:
+        if file.stat().st_size > MAX_FILE_BYTES:  # refused before it is read into memory
+            fail(
+                _("The file is larger than {limit} MB: a file of figures is only a few kilobytes.").format(
+                    limit=MAX_FILE_BYTES // (1024 * 1024)
+                )
+            )
         data = file.read_bytes()
     except OSError as exc:
         fail(_("Cannot read the file {path}: {error}").format(path=file, error=exc.strerror or exc))

@@ -12,6 +12,7 @@ from bot.handlers.questions import show_result
 from bot.render import actions
 from bot.render.actions import menu
 from bot.services.access import Actor
+from bot.services.errors import ServiceError
 from bot.settings import Settings
 from storage.db import Database
 
@@ -47,9 +48,8 @@ async def what_if_button(query: CallbackQuery, actor: Actor, db: Database) -> No
     """What-if: pick an index, then an item; the item's button shows the unit if it earned its
     maximum. The button names its unit and period; the use case checks both."""
     action = actions.parse(query.data)
-    if action is None:
-        await query.answer()
-        return
+    if action is None:  # not what the bot sends (forged or from an old version): say so
+        raise ServiceError("unknown_item")
     where = {"period_id": action.period or None, "unit_id": action.unit or None}
     if action.code and action.arg == "s":
         await show_what_if(query, action.code, actor, db, **where)

@@ -130,7 +130,7 @@ async def council_button(query: CallbackQuery, actor: Actor, db: Database, clock
     if action is None or action.verb == "mnu":
         screen = council_screen(await council.council_view(db, actor))
     elif action.arg == "ask":
-        screen = close_question(await council.council_view(db, actor, action.period))
+        screen = close_question(await council.council_view(db, actor, action.period, now=clock.now()))
     elif action.arg == "ok":
         moved = await council.close_appraisal(db, actor, action.period, now=clock.now(), render=results_notice)
         screen = council_screen(await council.council_view(db, actor, action.period), moved_notice(moved))
@@ -144,7 +144,9 @@ async def appraisers_button(query: CallbackQuery, actor: Actor, db: Database, cl
     """Coordinators assign appraisers: pick one, tick the indices they appraise, save."""
     action = actions.parse(query.data)
     try:
-        person = int(action.arg.removeprefix("p")) if action is not None and action.arg else 0
+        # the main menu's button carries arg "appraisers", not a person: only asg/ast/asv name one
+        named = action is not None and action.verb != "mnu" and action.arg
+        person = int(action.arg.removeprefix("p")) if named else 0
     except ValueError as exc:
         raise ServiceError("unknown_item") from exc
     if action is None or action.verb == "mnu" or (action.verb == "asg" and not person):

@@ -1,1 +1,1 @@
-"""aiogram middlewares: exactly-once updates, the acting person, strangers kept out."""
+"""aiogram middlewares: exactly-once updates, the acting person, strangers kept out, notices kept."""

@@ -137,6 +137,7 @@ def _service_messages() -> dict[str, str]:
         "appraisal_not_started": _("{period} is still a draft: its items cannot be appraised yet."),
         "not_your_domain": _("Item {code} is not in the domain assigned to you; it is left to its appraiser."),
         "not_approved_yet": _("The self-assessment of {unit} has not been approved by its leader yet."),
+        "not_submitted": _("Item {code} has not been submitted by the unit: it cannot be appraised yet."),
         "nothing_complete": _("No waiting item of this unit has complete evidence; open them one by one."),
         "nothing_to_send": _("Every decision on {unit} has already been sent to it."),
         "no_appraisal_period": _("No period is in self-assessment or appraisal now."),

@@ -308,14 +308,14 @@ async def test_the_two_issues_walked_on_a_phone_in_the_sandbox_screen_by_screen(
         await walk.shot(
             "appraiser-unit-items",
             "Hà: Phường Cao Lãnh's ten items of her domain together, a batch accept for complete ones",
-            "Chấp nhận 10 mục đủ hồ sơ",
+            "Chấp nhận 10 chỉ số đủ hồ sơ",
             top="10 chỉ số thuộc lĩnh vực",
         )
         await walk.tap("🔎 1.2", "1.2 Ban hành kế hoạch")
         await walk.tap("Đề nghị bổ sung", "Nhập nội dung đề nghị bổ sung")
         await walk.type(SEND_BACK, "Đã ghi nhận kết quả thẩm định")
         await walk.tap("Các chỉ số của đơn vị", "9 chỉ số thuộc lĩnh vực của bạn đang chờ")
-        await walk.tap("Chấp nhận 9 mục đủ hồ sơ", "theo điểm tự chấm?")
+        await walk.tap("Chấp nhận 9 chỉ số đủ hồ sơ", "theo điểm tự chấm?")
         await walk.tap("✅ Chấp nhận 9 chỉ số", "Đã chấp nhận 9 chỉ số")
         await walk.tap("Gửi kết quả cho đơn vị", "Đã gửi kết quả (10 chỉ số)")
         await walk.shot(
@@ -397,7 +397,7 @@ async def test_the_two_issues_walked_on_a_phone_in_the_sandbox_screen_by_screen(
             "kiến nghị",
         )
         await walk.tap("Kiến nghị kết quả", "Chọn chỉ số mà đơn vị có kiến nghị")
-        await walk.tap("1.3 ·", "Nhập lý do kiến nghị")
+        await walk.tap("1.3 Tuyên truyền", "Nhập lý do kiến nghị")
         await walk.type(OBJECTION, "Gửi kiến nghị")
         await walk.tap("Gửi kiến nghị", "Đã gửi kiến nghị về chỉ số 1.3")
         await walk.shot(

@@ -79,3 +79,16 @@ def test_the_older_names_still_work_and_each_is_recorded(dti, tmp_path):
         ("lock", "open", "locked", "", "cli"),
         ("unlock", "locked", "open", "Đơn vị xin gia hạn", "cli"),
     ]
+
+
+def test_a_move_before_its_time_says_what_is_not_finished_and_the_default_objection_window(dti, tmp_path):
+    assert open_2026(dti).exit_code == 0  # deadline 15/12/2026; today is Tuesday 24/11/2026
+    early = dti("period", "appraisal", "--period", "1", stdin="n\n")
+    assert early.exit_code == 1 and "⚠️ Còn 21 ngày đến hạn chót tự đánh giá (15/12/2026).\n" in early.stdout
+    assert "Vẫn chuyển" not in early.stdout  # the command line asks its own question, once
+    moved = dti("period", "appraisal", "--period", "1", "--yes")
+    assert moved.exit_code == 0 and "⚠️ Còn 21 ngày đến hạn chót" in moved.stdout  # said, even without asking
+    provisional = dti("period", "provisional", "--period", "1", stdin="n\n")
+    assert "⚠️ Đơn vị còn được bổ sung hồ sơ đến hết ngày 06/01/2027." in provisional.stdout
+    assert "đến hết ngày 01/12/2026 (5 ngày làm việc kể từ ngày công bố kết quả tạm thời.)" in provisional.stdout
+    assert state(dti, 1) == "locked"

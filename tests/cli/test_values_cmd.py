@@ -76,3 +76,13 @@ def test_an_xlsx_of_figures_is_read_the_same_way(cli, tmp_path):
     assert "✔ Dòng 2: SNV · 6.3 = 0,82 (8,2 điểm)" in saved.stdout
     assert "✖ Dòng 3: Giá trị của chỉ số 6.3 phải từ 0 đến 1, nhận được 1,4." in saved.stdout
     assert "Đã lưu 1 số liệu (0 không thay đổi); 1 dòng bị từ chối." in saved.stdout and saved.returncode == 2
+
+
+def test_an_oversized_file_is_refused_before_it_is_read_and_nothing_is_saved(cli, tmp_path):
+    with open(tmp_path / "qua-lon.csv", "wb") as big:  # sparse: 6 MB on paper, nothing on the disk
+        big.truncate(6 * 1024 * 1024)
+    period = open_period(cli)
+    refused = cli("values", "import", "--period", period, "qua-lon.csv", "--yes")
+    assert refused.returncode == 2
+    assert "Tệp lớn hơn 5 MB: tệp số liệu thường chỉ vài KB." in refused.stderr
+    assert "Đã lưu" not in refused.stdout

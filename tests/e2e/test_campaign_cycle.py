@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from bot.render.numbers import vn_date
 from bot.services.access import SYSTEM
 from bot.services.admin.frameworks import framework_of
 from bot.services.assessment.answers import write_answer
@@ -297,7 +298,8 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     await menu(son, "Giai đoạn")
     await son.expect("Giai đoạn hiện tại: <b>đang tự đánh giá</b>")
     await son.press("Chuyển sang thẩm định")
-    await son.expect("sang giai đoạn <b>thẩm định</b>?")
+    confirm = await son.expect("sang giai đoạn <b>thẩm định</b>?")
+    assert "đơn vị chưa nộp" in confirm["text"] and "Vẫn chuyển sang thẩm định?" in confirm["text"]
     await son.press("Xác nhận")
     await son.expect("đã chuyển sang giai đoạn thẩm định")
     async with db.read_session() as session:
@@ -314,11 +316,12 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     await ha.expect("Nhập nội dung đề nghị bổ sung")
     await ha.send(SEND_BACK)
     await ha.expect("Đã ghi nhận kết quả thẩm định")
-    await ha.expect("Sở Nội vụ")
+    following = await ha.expect("Sở Nội vụ")
+    assert "· 1.3 " in following["text"]  # the unit's next item in the framework's order
     await ha.press("Các chỉ số của đơn vị")
     unit = await ha.expect("🏢 <b>Sở Nội vụ</b>")
     assert set(CODE.findall(unit["text"])) == DOMAIN_A - {"1.2"}
-    await ha.press("Chấp nhận 9 mục đủ hồ sơ")
+    await ha.press("Chấp nhận 9 chỉ số đủ hồ sơ")
     await ha.expect("Chấp nhận 9 chỉ số của Sở Nội vụ theo điểm tự chấm?")
     await ha.press("✅ Chấp nhận 9 chỉ số")
     await ha.expect("✅ Đã chấp nhận 9 chỉ số.")
@@ -407,9 +410,12 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     await menu(son, "Hội đồng thẩm định")
     council = await son.expect("Hội đồng thẩm định</b>")
     assert "• Bùi Ngọc Yến (chỉ số 4, 5, 6): chờ" in council["text"]
-    assert "• Sở Nội vụ: chờ 0 · đã thẩm định 20 (đề nghị bổ sung 0)" in council["text"]
+    assert "• Sở Nội vụ: đã thẩm định 20" in council["text"].splitlines()  # counts of 0 are left out
     await son.press("Kết thúc thẩm định")
-    await son.expect("mỗi đơn vị được thông báo điểm, thứ hạng")
+    close = await son.expect("mỗi đơn vị được thông báo điểm, thứ hạng")
+    supplement = f"⚠️ Đơn vị còn được bổ sung hồ sơ đến hết ngày {vn_date(supplement_until)}; "
+    assert supplement in close["text"] and "chỉ số chờ thẩm định" in close["text"]  # Yến's items
+    assert "Vẫn kết thúc thẩm định và công bố kết quả tạm thời?" in close["text"]
     await son.press("Kết thúc thẩm định")
     await son.expect("đã chuyển sang giai đoạn kết quả tạm thời")
     provisional = await standing(db, period_id)
@@ -419,11 +425,12 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     # 10. The unit objects to two items.
     await menu(lan, "Kiến nghị kết quả")
     window = await lan.expect("Kiến nghị về kết quả tạm thời</b> — Sở Nội vụ")
-    assert "1.3 Tuyên truyền về chuyển đổi số: 4/6" in window["text"]
+    assert "1.3 Tuyên truyền về chuyển… · 4/6" in labels(window)  # each item once: as its button
+    assert "Tuyên truyền" not in window["text"]
     await lan.press("Trang sau")
     window = await lan.expect("Kiến nghị về kết quả tạm thời</b>")
-    assert "4.1 Cán bộ phụ trách công nghệ thông tin: 5/10" in window["text"]
-    await lan.press("4.1 ·")
+    assert "4.1 Cán bộ phụ trách công… · 5/10" in labels(window)
+    await lan.press("4.1 Cán bộ")
     await lan.expect("Nhập lý do kiến nghị")
     await lan.send("Đơn vị đã có cán bộ chuyên trách theo Quyết định 45/QĐ-SNV; đề nghị giữ 10 điểm.")
     await lan.expect("Gửi kiến nghị")
@@ -433,7 +440,7 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     await lan.expect("Đã gửi kiến nghị về chỉ số 4.1")
     await lan.press("Kiến nghị khác")
     await lan.expect("Kiến nghị về kết quả tạm thời</b>")
-    await lan.press("1.3 ·")
+    await lan.press("1.3 Tuyên truyền")
     await lan.expect("Nhập lý do kiến nghị")
     await lan.send("Đơn vị đăng 12 tin bài trong năm; đề nghị chấm 6 điểm.")
     await lan.expect("Gửi kiến nghị")
@@ -496,7 +503,9 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     phase = await son.expect("Giai đoạn hiện tại: <b>")
     assert "kết quả tạm thời" in phase["text"]
     await son.press("Công bố kết quả chính thức")
-    await son.expect("sang giai đoạn <b>kết quả chính thức</b>?")
+    confirm = await son.expect("sang giai đoạn <b>kết quả chính thức</b>?")
+    assert "⚠️ Đơn vị còn được gửi kiến nghị đến hết ngày" in confirm["text"]  # both objections answered
+    assert "kiến nghị chưa được trả lời" not in confirm["text"]
     await son.press("Xác nhận")
     await son.expect("đã chuyển sang giai đoạn kết quả chính thức")
     final = await standing(db, period_id)

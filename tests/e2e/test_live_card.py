@@ -122,8 +122,9 @@ async def test_every_answered_item_has_an_add_evidence_button(bot: BotProcess, c
     await lan.expect("<b>1.1 ")
     await lan.expect_button("➕ Thêm tài liệu")
     await lan.press("➕ Thêm tài liệu")
-    card = await lan.expect("dán đường dẫn, hoặc trích dẫn văn bản")  # what sending does now
+    card = await lan.expect("hoặc trích dẫn văn bản. Bấm “Tiếp”")  # what sending does now…
     assert "<b>1.1 " in card["text"]
+    assert "dán đường dẫn" not in card["text"] and "ảnh" not in card["text"]  # …only what 1.1 takes: file, citation
 
 
 # -- point 3: one live card ----------------------------------------------------------------------------

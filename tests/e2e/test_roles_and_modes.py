@@ -34,13 +34,14 @@ async def test_help_explains_what_this_person_can_do(bot, campaign, person):
     await lan.send(f"/start {await campaign.invite('SNV')}")
     await lan.expect("Bạn đã được đăng ký")
     await lan.send("/help")
-    await lan.expect("Đầu mối</b>: trả lời lần lượt từng chỉ số")
+    await lan.expect("📝 <b>Tự đánh giá</b>")
+    assert "/tiep" in lan.last_text() and "Điều phối</b>" not in lan.last_text()
     son = person(718011, "Võ Thanh Sơn")
     await son.send(f"/start {await campaign.invite(None, role='coordinator')}")
     await son.expect("điều phối viên của toàn bộ đợt đánh giá")
     await son.send("/help")
-    await son.expect("Các vai trò khác của bạn: điều phối viên")
-    assert "Đầu mối</b>" not in son.last_text()
+    await son.expect("📣 <b>Điều phối</b>")
+    assert "Tự đánh giá</b>" not in son.last_text() and "/tiep" not in son.last_text()
 
 
 def free_port() -> int:

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from bot.render.appraisal.council import appraisers_screen, editing_screen
+from bot.render.appraisal.council import appraisers_screen, council_screen, editing_screen
 from bot.render.appraisal.notices import round_notice
 from bot.render.appraisal.review import queue_start, review_screen, unit_screen
 from bot.render.assessment.cards import item_screen
@@ -153,10 +153,54 @@ async def test_the_queue_filters_by_unit_and_shows_the_units_items_together(db, 
     view = await review.unit_review(db, a, units["X-A"])
     assert [(r.sub.code, r.evidence, r.complete) for r in view.rows] == [("1.2", 0, False), ("2.1", 1, True)]
     text = unit_screen(view).text
-    assert "Xã An Hòa" in text and "Văn bản đang trình ký" in text and "📎 0" in text
-    assert "Sở Nội vụ" not in text
+    assert "Xã An Hòa" in text and "Văn bản đang trình ký" in text
+    # ✅ means accepted: the evidence has its own marks; items are "chỉ số" throughout, never "mục"
+    assert "6 điểm · ⚠️ thiếu hồ sơ\n" in text and "6 điểm · 📎 đủ hồ sơ (1 tài liệu)" in text
+    assert "✅" not in text and "Sở Nội vụ" not in text
     labels = [b.text for row in unit_screen(view).rows for b in row]
-    assert "✅ Chấp nhận 1 mục đủ hồ sơ" in labels and "🔎 1.2" in labels
+    assert "✅ Chấp nhận 1 chỉ số đủ hồ sơ" in labels and "🔎 1.2" in labels
+    assert not any(" mục" in t for t in [text, *labels])
+    complete = await review.open_review(db, a, view.rows[1].answer_id, units["X-A"])
+    assert "📎 Đủ hồ sơ." in review_screen(complete).text and "✅ Đủ hồ sơ" not in review_screen(complete).text
+
+
+async def test_after_a_decision_the_next_item_is_the_units_next_one_in_the_frameworks_order(db, campaign):
+    _period, units = campaign
+    chair = await actor(db, CHAIR)
+    async with db.session() as session, session.begin():  # SNV's 1.2 came back last (supplemented)
+        (await session.get(Answer, await answer_id(db, units, "SNV", "1.2"))).submitted_at = utcnow()
+    snv, xa = units["SNV"], units["X-A"]
+    assert await walk(db, chair, snv) == [(snv, "1.2"), (snv, "2.1"), (snv, "3.2"), (snv, "5.2")]
+    # the whole queue: the unit that has waited longest first, each unit's items in the framework's order
+    await review.review_again(db, chair)
+    assert await walk(db, chair) == [(snv, "1.2"), (snv, "2.1"), (snv, "3.2"), (snv, "5.2"), (xa, "1.2"), (xa, "2.1")]
+    await review.review_again(db, chair, snv)
+    # 2.1 opened from the unit's list and decided: next is 3.2, the one after it, not 1.2, the first waiting
+    shown = await review.decide(
+        db, chair, await answer_id(db, units, "SNV", "2.1"), "accept", now=utcnow(), unit_id=snv
+    )
+    assert shown.sub.code == "3.2"
+    shown = await review.skip(db, chair, shown.answer_id, snv)  # ⏭ moves on in the same order
+    assert shown.sub.code == "5.2"
+    shown = await review.decide(
+        db, chair, shown.answer_id, "needs_supplement", comment="Bổ sung quyết định", now=utcnow(), unit_id=snv
+    )
+    assert shown.sub.code == "1.2"  # the unit's last one decided: back to the first still waiting
+
+
+async def test_the_council_leaves_out_counts_of_zero(db, campaign):
+    _period, units = campaign
+    chair = await actor(db, CHAIR)
+    text = council_screen(await council.council_view(db, chair)).text
+    assert "• Sở Nội vụ: chờ 4\n" in text and "• Hồ Văn Nam (chưa được phân công): chưa có chỉ số nào" in text
+    people_and_units = text.split("Theo thẩm định viên", 1)[1]
+    assert " 0" not in people_and_units and "(đề nghị bổ sung" not in people_and_units
+    await review.decide(
+        db, chair, await answer_id(db, units, "X-A", "1.2"), "needs_supplement", comment="Bổ sung", now=utcnow()
+    )
+    await review.decide(db, chair, await answer_id(db, units, "X-A", "2.1"), "accept", now=utcnow())
+    text = council_screen(await council.council_view(db, chair)).text
+    assert "• Xã An Hòa: đã thẩm định 2 (đề nghị bổ sung 1)" in text and "đề nghị bổ sung 0" not in text
 
 
 async def test_skipping_moves_on_and_the_skipped_items_come_back_when_asked(db, campaign):

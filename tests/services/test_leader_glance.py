@@ -4,12 +4,15 @@ DTI value to 4 decimals, not-applicable items shrink the unit's maximum)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from bot.render.results.leader import what_if_screen
 from bot.services.access import SYSTEM, load_actor
 from bot.services.admin.units_import import import_units
 from bot.services.campaign.periods import open_period
@@ -164,3 +167,20 @@ async def test_year_over_year_without_a_previous_period_says_there_is_none(db, c
     view = await results.year_over_year(db, await leader_of(db, "U000"))
     assert view.missing == "no_previous_period"
     assert view.before is None and all(i.points_before is None for i in view.indices)
+
+
+async def test_the_what_if_screen_shows_totals_and_an_increase_that_add_up_as_shown(db, cohort):
+    outcome = await results.what_if(db, await leader_of(db, "U002"), None, None, "3.2")
+    text = what_if_screen(outcome).text
+    assert "Chỉ số thành phần: hiện 0/10 → 10/10\n" in text  # the increase is told once, on the total
+    assert "Tổng điểm: 6,00 → <b>16,00</b>/200 (tăng 10,00)" in text
+    # A total with more decimals than shown (e.g. from min-max items): 53,8251 → 60,4918 is shown as
+    # 53,83 → 60,49, so the increase shown is 6,66 (what the reader recomputes), not 6,6667 rounded (6,67).
+    entry = outcome.standing.entry
+    exact = replace(entry, result=replace(entry.result, points=Decimal("53.8251")))
+    odd = replace(outcome, standing=replace(outcome.standing, entry=exact), points_after=Decimal("60.4918"))
+    text = what_if_screen(odd).text
+    assert "Tổng điểm: 53,83 → <b>60,49</b>/200 (tăng 6,66)" in text and "6,67" not in text
+    figures = re.search(r"Tổng điểm: ([\d,]+) → <b>([\d,]+)</b>/200 \(tăng ([\d,]+)\)", text).groups()
+    before, after, increase = (Decimal(f.replace(",", ".")) for f in figures)
+    assert before + increase == after

@@ -5,14 +5,17 @@ is told either way."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 
 from bot.render.actions import parse
-from bot.render.appraisal.objections import decided_notice, raised_council_notice
+from bot.render.appraisal.objections import decided_notice, draft_screen, raised_council_notice, window_screen
+from bot.render.numbers import vn_points
 from bot.services.access import load_actor
 from bot.services.appraisal import objections
 from bot.services.appraisal.objections import ObjectionClosed
@@ -237,3 +240,34 @@ async def test_each_council_chair_gets_one_message_per_objection_with_a_button_t
     assert opened.verb == "obn"
     item = await objections.next_objection(db, coordinator, int(opened.arg[1:]))
     assert item.objection_id == raised.objection_id and item.code == first  # the button opens that objection
+
+
+async def test_the_objection_list_shows_each_item_once_as_a_button_with_its_code_short_name_and_points(db, demo):
+    focal = await load_actor(db, FOCAL_SNV)
+    window = await objections.objection_items(db, focal, now=NOW)
+    screen = window_screen(window)
+    labels = [b.text for row in screen.rows for b in row]
+    assert len(window.items) == objections.PAGE
+    for item in window.items:
+        [label] = [text for text in labels if text.startswith(f"{item.code} ")]
+        assert label.endswith(f" · {vn_points(item.points)}/{vn_points(item.max_points)}") and len(label) <= 40
+        first_word = item.name.split()[0]
+        assert f"{item.code} {first_word}" in label and item.name not in screen.text  # not listed twice
+    long = next(i for i in window.items if len(i.name) > 24)
+    shown = next(text for text in labels if text.startswith(f"{long.code} "))
+    name = shown.removeprefix(f"{long.code} ").rsplit(" · ", 1)[0]
+    assert name.endswith("…") and long.name.startswith(name.removesuffix("…"))  # cut between words
+    assert long.name[len(name) - 1] == " "
+
+
+async def test_every_cancel_button_reads_the_same(db, demo):
+    focal = await load_actor(db, FOCAL_SNV)
+    window = await objections.objection_items(db, focal, now=NOW)
+    draft = await objections.start_objection(db, focal, window.unit_id, window.period_id, window.items[0].code, now=NOW)
+    assert [b.text for row in draft_screen(draft).rows for b in row] == ["✖️ Hủy"]
+    root = Path(__file__).resolve().parents[2]
+    plain = re.compile(r"✖(?!\ufe0f)")  # the heavy multiplication sign without its emoji form
+    sources = [p for p in (root / "bot").rglob("*.py") if '_("✖' in p.read_text(encoding="utf-8")]
+    assert sources and not [p.name for p in sources if re.search(r'_\("✖(?!\ufe0f)', p.read_text(encoding="utf-8"))]
+    catalog = (root / "locales/vi/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
+    assert "✖️ Hủy" in catalog and not [line for line in catalog.splitlines() if plain.search(line)]

@@ -10,11 +10,13 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from bot.render.campaign.phases import phase_line, phase_screen, results_notice
+from bot.render.appraisal.council import close_question
+from bot.render.campaign.phases import confirm_move_screen, phase_line, phase_screen, results_notice
 from bot.services.access import SYSTEM, load_actor
+from bot.services.appraisal import council
 from bot.services.campaign import periods
 from bot.services.errors import ServiceError
-from storage.models import Membership, Outbox, Period, PeriodChange, Person, Unit
+from storage.models import Answer, Membership, Objection, Outbox, Period, PeriodChange, Person, Unit
 from storage.types import utcnow
 from tests.services.helpers import demo_campaign
 
@@ -198,3 +200,103 @@ async def test_a_late_deadline_day_counts_in_the_campaigns_time_zone(db, demo):
     assert periods.default_until(await periods.get_period(db, demo.period_id), "appraisal", late) == date(2026, 12, 18)
     async with db.read_session() as session:
         assert (await session.get(Period, demo.period_id)).supplement_deadline is None  # only shown, not set
+
+
+async def covered_units(db) -> int:
+    async with db.read_session() as session:
+        return (await session.execute(select(func.count()).select_from(Unit).where(Unit.active.is_(True)))).scalar_one()
+
+
+async def test_moving_to_appraisal_early_says_the_days_left_and_the_units_not_through_and_asks_again(db, demo):
+    coordinator = await load_actor(db, COORDINATOR)
+    view = await periods.phase_view(db, coordinator, now=utcnow())  # 24/11/2026, the deadline is 29/11/2026
+    check, approvals = view.check, view.approvals
+    assert (check.target, check.deadline, check.days_left) == ("locked", date(2026, 11, 29), 5)
+    assert check.not_approved == approvals["waiting"] == 1
+    assert check.not_submitted == await covered_units(db) - approvals["approved"] - approvals["waiting"] == 47
+    text = confirm_move_screen(view, "appraisal", view.next_until).text
+    assert (
+        "⚠️ Còn 5 ngày đến hạn chót tự đánh giá (29/11/2026); 47 đơn vị chưa nộp; "
+        "1 đơn vị chờ lãnh đạo phê duyệt. Vẫn chuyển sang thẩm định?"
+    ) in text
+    last_day = await periods.phase_view(db, coordinator, now=datetime(2026, 11, 29, 3, tzinfo=UTC))
+    assert (
+        "⚠️ Hôm nay là hạn chót tự đánh giá (29/11/2026); 47 đơn vị"
+        in confirm_move_screen(last_day, "appraisal", last_day.next_until).text
+    )
+    moved = await periods.move_phase(db, coordinator, demo.period_id, "appraisal", now=utcnow())
+    assert moved.to_state == "locked"  # said, asked, and still the coordinator's decision
+
+
+async def test_closing_the_appraisal_early_says_the_supplement_window_and_the_items_still_waiting(db, demo):
+    coordinator = await load_actor(db, COORDINATOR)
+    await periods.move_phase(db, coordinator, demo.period_id, "appraisal", now=utcnow())  # supplements to 18/12
+    view = await periods.phase_view(db, coordinator, now=utcnow())
+    waiting = (await council.council_view(db, coordinator, demo.period_id)).waiting
+    async with db.read_session() as session:
+        sent_back = (
+            await session.execute(select(func.count()).select_from(Answer).where(Answer.status == "needs_supplement"))
+        ).scalar_one()
+    check = view.check
+    assert (check.supplement_until, check.waiting, check.sent_back) == (date(2026, 12, 18), waiting, sent_back)
+    assert waiting > 0
+    warning = f"⚠️ Đơn vị còn được bổ sung hồ sơ đến hết ngày 18/12/2026; {waiting} chỉ số chờ thẩm định"
+    text = confirm_move_screen(view, "provisional", view.next_until).text
+    assert warning in text and "Vẫn kết thúc thẩm định và công bố kết quả tạm thời?" in text
+    chair_view = await council.council_view(db, coordinator, demo.period_id, now=utcnow())
+    assert warning in close_question(chair_view).text  # the council's own button asks the same
+
+    async with db.session() as session, session.begin():  # everything decided, the window closed
+        for answer in (await session.execute(select(Answer).where(Answer.period_id == demo.period_id))).scalars():
+            if answer.status in ("submitted", "needs_supplement"):
+                answer.status = "accepted"
+    after = await periods.phase_view(db, coordinator, now=datetime(2026, 12, 21, 2, tzinfo=UTC))
+    assert not after.check.warns and "⚠️" not in confirm_move_screen(after, "provisional", after.next_until).text
+
+
+async def test_publishing_final_results_early_says_the_objection_window_and_the_objections_not_answered(db, demo):
+    coordinator = await load_actor(db, COORDINATOR)
+    period = demo.period_id
+    await periods.move_phase(db, coordinator, period, "appraisal", now=utcnow())
+    await periods.move_phase(db, coordinator, period, "provisional", now=utcnow())  # objections until 01/12
+    async with db.session() as session, session.begin():
+        unit = (await session.execute(select(Unit).where(Unit.code == "X-MYAN"))).scalar_one()
+        for state in ("open", "open", "rejected"):
+            session.add(Objection(period_id=period, unit_id=unit.id, sub_index_code="1.1", reason="Sai", state=state))
+    view = await periods.phase_view(db, coordinator, now=utcnow())
+    assert (view.check.feedback_until, view.check.open_objections) == (date(2026, 12, 1), 2)
+    assert (
+        "⚠️ Đơn vị còn được gửi kiến nghị đến hết ngày 01/12/2026; 2 kiến nghị chưa được trả lời. "
+        "Vẫn công bố kết quả chính thức?"
+    ) in confirm_move_screen(view, "final", view.next_until).text
+    final = await periods.move_phase(db, coordinator, period, "final", reason="QĐ 7/QĐ-UBND", now=utcnow())
+    assert final.to_state == "published"
+    # going back from final to provisional stays possible, with a reason
+    with pytest.raises(ServiceError) as refused:
+        await periods.move_phase(db, coordinator, period, "reopen", reason="", now=utcnow())
+    assert refused.value.reason == "reason_required"
+    back = await periods.move_phase(db, coordinator, period, "reopen", reason="Sửa điểm chỉ số 1.1", now=utcnow())
+    assert (back.from_state, back.to_state) == ("published", "provisional")
+
+
+async def test_the_default_objection_window_is_always_counted_in_full_from_the_day_results_become_provisional(db, demo):
+    coordinator = await load_actor(db, COORDINATOR)
+    period = demo.period_id
+    await periods.move_phase(db, coordinator, period, "appraisal", now=utcnow())
+    async with db.session() as session, session.begin():  # left from an earlier provisional phase, reopened since
+        (await session.get(Period, period)).feedback_deadline = date(2026, 11, 25)
+    view = await periods.phase_view(db, coordinator, now=utcnow())  # Tuesday 24/11/2026
+    assert (view.next_until, view.window_days) == (date(2026, 12, 1), 5)  # five working days, not one day
+    assert (
+        "đến hết ngày 01/12/2026. (5 ngày làm việc kể từ ngày công bố kết quả tạm thời.)"
+        in confirm_move_screen(view, "provisional", view.next_until).text
+    )
+    moved = await periods.move_phase(db, coordinator, period, "provisional", now=utcnow())
+    assert moved.until == moved.period.feedback_deadline == date(2026, 12, 1)
+    await periods.move_phase(db, coordinator, period, "reopen", reason="Rà soát chỉ số 2.1", now=utcnow())
+    # published again on Monday 30/11: the old 01/12 would leave one day; five working days from 30/11
+    again = await periods.move_phase(db, coordinator, period, "provisional", now=datetime(2026, 11, 30, 2, tzinfo=UTC))
+    assert again.until == date(2026, 12, 7)
+    await periods.move_phase(db, coordinator, period, "reopen", reason="Rà soát chỉ số 2.2", now=utcnow())
+    kept = await periods.move_phase(db, coordinator, period, "provisional", now=utcnow())
+    assert kept.until == date(2026, 12, 7)  # a date that gives more time than the full window is kept

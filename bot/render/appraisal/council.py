@@ -8,9 +8,10 @@ from html import escape
 from bot.i18n import _
 from bot.render.actions import Action, menu
 from bot.render.appraisal.review import scopes_text
+from bot.render.campaign.phases import move_warning
 from bot.render.labels import period_state_label
 from bot.render.screen import Button, Screen, rows
-from bot.services.appraisal.council import Council
+from bot.services.appraisal.council import Council, UnitProgress
 from bot.services.appraisal.domain import Appraiser, Assignment, Editing
 from scoring.states import PeriodState
 
@@ -30,18 +31,15 @@ def council_screen(view: Council, notice: str = "") -> Screen:
         )
     lines += ["", _("<b>By appraiser</b>")]
     lines += [
-        _("• {name} ({scopes}): waiting {waiting} · decided {decided}").format(
-            name=escape(a.full_name or "—"), scopes=scopes_text(a.scopes), waiting=a.waiting, decided=a.decided
+        _("• {name} ({scopes}): {counts}").format(
+            name=escape(a.full_name or "—"), scopes=scopes_text(a.scopes), counts=_counts(a.waiting, a.decided)
         )
         for a in view.appraisers
     ] or [_("No appraiser has been invited yet.")]
     lines += ["", _("<b>By unit</b>")]
-    lines += [
-        _("• {unit}: waiting {waiting} · decided {decided} (sent back {sent_back})").format(
-            unit=escape(u.unit_name), waiting=u.waiting, decided=u.decided, sent_back=u.sent_back
-        )
-        for u in view.units[:UNITS_SHOWN]
-    ] or [_("No self-assessment has reached the appraisal yet.")]
+    lines += [_unit_line(u) for u in view.units[:UNITS_SHOWN]] or [
+        _("No self-assessment has reached the appraisal yet.")
+    ]
     if len(view.units) > UNITS_SHOWN:
         lines.append(_("… and {count} more units.").format(count=len(view.units) - UNITS_SHOWN))
     buttons = [[Button(_("🧭 Assign appraisers"), Action("asg", 0, view.period_id).pack())]]
@@ -51,6 +49,25 @@ def council_screen(view: Council, notice: str = "") -> Screen:
     return Screen("\n".join(lines), rows(*buttons))
 
 
+def _counts(waiting: int, decided: int, sent_back: int = 0) -> str:
+    """ "chờ 10 · đã thẩm định 10 (đề nghị bổ sung 1)" — a count of 0 is left out."""
+    counts = []
+    if waiting:
+        counts.append(_("waiting {count}").format(count=waiting))
+    if decided:
+        text = _("decided {count}").format(count=decided)
+        if sent_back:
+            text += " " + _("(sent back {count})").format(count=sent_back)
+        counts.append(text)
+    return " · ".join(counts) or _("nothing yet")
+
+
+def _unit_line(unit: UnitProgress) -> str:
+    return _("• {unit}: {counts}").format(
+        unit=escape(unit.unit_name), counts=_counts(unit.waiting, unit.decided, unit.sent_back)
+    )
+
+
 def close_question(view: Council) -> Screen:
     lines = [
         _(
@@ -58,10 +75,14 @@ def close_question(view: Council) -> Screen:
             "points and rank and may object until the feedback deadline."
         ).format(title=escape(view.title))
     ]
-    if view.waiting:
+    if warning := move_warning(view.check):
+        lines += ["", warning]
+    elif view.waiting:  # asked without the day: the waiting items at least
         lines.append(
             _("⚠️ {count} items are still waiting: they count at their self-scored points.").format(count=view.waiting)
         )
+    if view.check is not None and view.check.waiting:
+        lines.append(_("Items not appraised count at their self-scored points."))
     return Screen(
         "\n".join(lines),
         rows(

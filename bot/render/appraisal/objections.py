@@ -11,13 +11,36 @@ from bot.render.actions import Action, menu
 from bot.render.campaign.notices import as_payload
 from bot.render.numbers import vn_date, vn_datetime, vn_points
 from bot.render.screen import Button, Screen, rows
-from bot.services.appraisal.objections import CouncilItem, Decided, Draft, ObjectionWindow, Raised, RaisedNotice
+from bot.services.appraisal.objections import (
+    CouncilItem,
+    Decided,
+    Draft,
+    ObjectableItem,
+    ObjectionWindow,
+    Raised,
+    RaisedNotice,
+)
 
 STATE_MARK = {"open": "⏳", "upheld": "✅", "rejected": "❌"}
 
 
 def _until(deadline: Any) -> str:
     return _("Objections are accepted until {date}.").format(date=vn_date(deadline)) if deadline else ""
+
+
+NAME_SHOWN = 24  # characters of an item's name on its button (a phone shows about 35 in all)
+
+
+def _item_label(item: ObjectableItem) -> str:
+    """ "⏳ 1.3 Tuyên truyền về chuyển… · 0/6": the state of the unit's objection, the code, the
+    name cut to fit and the provisional points."""
+    mark = STATE_MARK.get(item.objection, "")
+    name = item.name
+    if len(name) > NAME_SHOWN:  # cut between words: "Tuyên truyền về chuyển…"
+        cut = name[:NAME_SHOWN]
+        name = (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:–-") + "…"
+    points = f"{vn_points(item.points)}/{vn_points(item.max_points)}"
+    return f"{mark} {item.code} {name} · {points}".strip()
 
 
 def window_screen(view: ObjectionWindow) -> Screen:
@@ -28,15 +51,11 @@ def window_screen(view: ObjectionWindow) -> Screen:
     if until := _until(view.feedback_deadline):
         lines.append(until)
     lines.append(_("Choose the item whose points you object to:"))
-    buttons = []
-    for item in view.items:
-        mark = STATE_MARK.get(item.objection, "")
-        label = f"{mark} {item.code} · {vn_points(item.points)}/{vn_points(item.max_points)}".strip()
-        lines.append(
-            f"{mark + ' ' if mark else ''}{escape(item.code)} {escape(item.name)}: "
-            f"{vn_points(item.points)}/{vn_points(item.max_points)}"
-        )
-        buttons.append([Button(label, Action("obo", view.unit_id, view.period_id, item.code).pack())])
+    # each item once: its button carries the code, a short name and the points (no list repeating them)
+    buttons = [
+        [Button(_item_label(item), Action("obo", view.unit_id, view.period_id, item.code).pack())]
+        for item in view.items
+    ]
     if view.raised:
         lines.append(_("⏳ waiting for the council · ✅ upheld · ❌ rejected"))
     paging = []
@@ -54,7 +73,7 @@ def draft_screen(draft: Draft) -> Screen:
         _("✋ <b>Objection to item {code}</b> {name}").format(code=escape(draft.code), name=escape(draft.name)),
         _("Provisional points: {points}/{max}").format(points=vn_points(draft.points), max=vn_points(draft.max_points)),
     ]
-    cancel = Button(_("✖ Cancel"), Action("obx", draft.unit_id, draft.period_id, draft.code).pack())
+    cancel = Button(_("✖️ Cancel"), Action("obx", draft.unit_id, draft.period_id, draft.code).pack())
     if draft.step == "reason":
         lines.append(_("✍️ Type the reason of your objection: what is wrong, and the points you expect."))
         return Screen("\n".join(lines), rows([cancel]))
@@ -121,12 +140,12 @@ def council_screen(item: CouncilItem) -> Screen:
             ).format(max=vn_points(item.max_points))
         )
         return Screen(
-            "\n".join(lines), rows([Button(_("✖ Cancel"), Action("obn", arg=f"a{item.objection_id - 1}").pack())])
+            "\n".join(lines), rows([Button(_("✖️ Cancel"), Action("obn", arg=f"a{item.objection_id - 1}").pack())])
         )
     if item.step == "reason":
         lines.append(_("✍️ Type why the objection is rejected (the unit will read it)."))
         return Screen(
-            "\n".join(lines), rows([Button(_("✖ Cancel"), Action("obn", arg=f"a{item.objection_id - 1}").pack())])
+            "\n".join(lines), rows([Button(_("✖️ Cancel"), Action("obn", arg=f"a{item.objection_id - 1}").pack())])
         )
     decide = [
         Button(_("✅ Uphold (new points)"), Action("obu", arg=str(item.objection_id)).pack()),

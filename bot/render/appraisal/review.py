@@ -139,7 +139,7 @@ def review_screen(item: ReviewItem, step: str = "") -> Screen:
         lines.append(_("Evidence required: {what}").format(what=escape(sub.evidence.description) or "—"))
     lines += [evidence_line(e) for e in item.evidence] or [_("No evidence was sent.")]
     if not item.unreadable:
-        lines.append(_("✅ The evidence is complete.") if item.complete else _("⚠️ Evidence is missing."))
+        lines.append(_("📎 The evidence is complete.") if item.complete else _("⚠️ Evidence is missing."))
     if step == "points":
         lines += [
             "",
@@ -188,6 +188,17 @@ def _answer_line(item: ReviewItem) -> str:
     )
 
 
+def evidence_state(row: UnitRow) -> str:
+    """ "📎 đủ hồ sơ (2 tài liệu)" or "⚠️ thiếu hồ sơ" — never ✅, which means an accepted item."""
+    if row.unreadable:
+        state = _("⚠️ answer unreadable")
+    else:
+        state = _("📎 evidence complete") if row.complete else _("⚠️ evidence missing")
+    if row.evidence:
+        return _("{state} ({count} documents)").format(state=state, count=row.evidence)
+    return state
+
+
 def _row_line(row: UnitRow) -> str:
     sub = row.sub
     answer = cannot_show(sub.code) if row.unreadable else describe_answer(sub, row.raw)
@@ -195,9 +206,8 @@ def _row_line(row: UnitRow) -> str:
         points = _("scored against the cohort, up to {max}").format(max=vn_points(sub.max_points))
     else:
         points = guarded(sub.code, lambda: points_text(row.self_points, sub.max_points), "?")
-    mark = "✅" if row.complete else "⚠️"
-    line = _("{mark} <b>{code}</b> {name}: {answer} — {points} · 📎 {evidence}").format(
-        mark=mark, code=escape(sub.code), name=escape(sub.name), answer=answer, points=points, evidence=row.evidence
+    line = _("• <b>{code}</b> {name}: {answer} — {points} · {evidence}").format(
+        code=escape(sub.code), name=escape(sub.name), answer=answer, points=points, evidence=evidence_state(row)
     )
     if row.explanation:
         line += "\n    " + _explanation(row.explanation, EXPLANATION_SHOWN)

@@ -76,18 +76,25 @@ def points_text(points: Decimal | None, max_points: Decimal, provisional: bool =
     return _("{points} (provisional)").format(points=text)
 
 
-def header(ref: PeriodRef) -> str:
-    """The campaign's header (the first card, the list, the summary): the unit and the period with
-    its deadline; once the self-assessment is over, the phase in one sentence instead of the deadline
-    (e.g. "🗓 Đang thẩm định; đơn vị bổ sung hồ sơ đến 15/12/2026.") and, short, what can be changed."""
+def period_name(ref: PeriodRef) -> str:
+    """The period's short name on the self-assessment's screens ("DTI 2026"); its title when its
+    year is not known."""
+    return _("DTI {year}").format(year=ref.year) if ref.year else escape(ref.title)
+
+
+def header(ref: PeriodRef, deadline: bool = True) -> str:
+    """The campaign's header (the first card, the list, the summary): the period's short name and
+    the unit, with the deadline ("DTI 2026 · Sở Nội vụ · hạn chót 08/12/2026"; `deadline`=False: one
+    line for the first card, the menu just above it says the days left); once the self-assessment is
+    over, the phase in one sentence instead of the deadline (e.g. "🗓 Đang thẩm định; đơn vị bổ sung
+    hồ sơ đến 15/12/2026.") and, short, what can be changed."""
     phase = phase_text(ref)
+    name = f"<b>{period_name(ref)} · {escape(ref.unit_name)}</b>"
     if not phase:
-        line = _("<b>{unit}</b> · {title} — deadline {deadline}").format(
-            unit=escape(ref.unit_name), title=escape(ref.title), deadline=vn_date(ref.deadline)
-        )
+        line = _("{name} · deadline {deadline}").format(name=name, deadline=vn_date(ref.deadline)) if deadline else name
         status = status_line(ref)
         return f"{line}\n{status}" if status else line
-    lines = [f"<b>{escape(ref.unit_name)}</b> · {escape(ref.title)}", "🗓 " + phase]
+    lines = [name, "🗓 " + phase]
     if ref.supplement:
         lines.append(supplement_sentence(ref.supplement_deadline))
     elif ref.read_only == "appraisal":  # the phase's sentence has said the rest
@@ -172,9 +179,51 @@ def _describe(sub: SubIndex, raw: dict[str, Any] | None) -> str:
     return escape(f"{raw}")
 
 
+def one_of(words: list[str]) -> str:
+    """ "a", "a or b", "a, b or c"."""
+    if len(words) < 2:
+        return "".join(words)
+    return _("{items} or {last}").format(items=", ".join(words[:-1]), last=words[-1])
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def mid_sentence(label: str) -> str:
+    """A framework's label inside a sentence: its first letter lowered ("Kinh phí đã bố trí" →
+    "kinh phí đã bố trí"), unless its first word has more capitals, as an acronym ("CNTT", "UBND")."""
+    first = label.split(maxsplit=1)[0] if label.strip() else ""
+    if not first[:1].isupper() or any(c.isupper() for c in first[1:]):
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def evidence_kinds_text(sub: SubIndex) -> str:
-    names = {"photo": _("photo"), "file": _("file"), "link": _("link"), "document_ref": _("cited document")}
-    return ", ".join(names[k] for k in sub.evidence.kinds)
+    """What the item takes as evidence, in words: "tệp hoặc văn bản trích dẫn" (only its kinds)."""
+    names = {"photo": _("a photo"), "file": _("a file"), "link": _("a link"), "document_ref": _("a cited document")}
+    return one_of([name for kind, name in names.items() if kind in sub.evidence.kinds])
+
+
+def evidence_ways(sub: SubIndex, short: bool = False) -> str:
+    """How to send what the item takes, as an instruction: "gửi ảnh ngay trong khung chat", "dán đường
+    dẫn", "trích dẫn văn bản" (`short`: "gửi tệp hoặc trích dẫn văn bản") — only the kinds its
+    evidence rule accepts."""
+    kinds = sub.evidence.kinds or ("photo", "file", "link", "document_ref")
+    ways = []
+    if "photo" in kinds and "file" in kinds:
+        ways.append(
+            _("send a photo or a file") if short else _("send photos or files (PDF, Word, Excel…) here in the chat")
+        )
+    elif "photo" in kinds:
+        ways.append(_("send a photo") if short else _("send photos here in the chat"))
+    elif "file" in kinds:
+        ways.append(_("send a file") if short else _("send files (PDF, Word, Excel…) here in the chat"))
+    if "link" in kinds:
+        ways.append(_("paste a link"))
+    if "document_ref" in kinds:
+        ways.append(_("cite a document"))
+    return one_of(ways)
 
 
 def item_screen(view: ItemView, notice: bool = True) -> Screen:
@@ -184,10 +233,9 @@ def item_screen(view: ItemView, notice: bool = True) -> Screen:
     sub = view.sub
     lines = []
     if view.intro:
-        lines.append(header(view.ref))
+        lines.append(header(view.ref, deadline=False))
         if sub.illustrative:
-            lines.append(_("<i>Illustrative item (the official wording was not published).</i>"))
-        lines.append("")
+            lines.append(_("<i>Illustrative items, not official.</i>"))
     elif status := status_line(view.ref):
         lines.append(status)
     if view.notice and notice:
@@ -205,11 +253,12 @@ def item_screen(view: ItemView, notice: bool = True) -> Screen:
         need = _("required") if sub.evidence.required else _("optional")
         if sub.evidence.required and view.raw is not None and not evidence_needed(sub, view.raw, view.points):
             need = _("not needed for this answer")  # "Không", or an answer earning nothing (scoring.evidence)
-        lines.append(
-            _("📎 Evidence ({need}): {what} — {kinds}").format(
-                need=need, what=escape(sub.evidence.description) or "—", kinds=evidence_kinds_text(sub)
-            )
+        line = _("📎 Evidence ({need}): {what}").format(
+            need=need, what=sentence(escape(sub.evidence.description)) or evidence_kinds_text(sub)
         )
+        if answering(view):  # what sending does now, on the same line: only the kinds the item takes
+            line += " " + _("{ways} here.").format(ways=capitalised(evidence_ways(sub, short=True)))
+        lines.append(line)
     if view.unreadable:
         lines.append(
             _("⚠️ The stored answer of item {code} no longer fits the item; answer it again.").format(
@@ -230,16 +279,37 @@ def item_screen(view: ItemView, notice: bool = True) -> Screen:
     if view.evidence and view.step != "evidence_manage":
         lines.append(_("Evidence sent: {count}").format(count=len(view.evidence)))
     prompt = step_prompt(view)
-    if prompt:
-        lines += ["", prompt]
+    if prompt:  # right below the item (no blank line: a card fits a phone's screen)
+        lines.append(prompt)
     typing = typing_line(view)
     if typing:
         lines.append(typing)
     return Screen("\n".join(lines), item_buttons(view))
 
 
+def sentence(text: str) -> str:
+    """Text that ends as a sentence (a full stop added when it has none), to be followed by another."""
+    return text if not text or text[-1] in ".!?…" else text + "."
+
+
+def answering(view: ItemView) -> bool:
+    """The card waits for its answer: typing answers it, a photo, a file, a link or a cited document
+    is evidence (the evidence line says which it takes)."""
+    return not view.ref.read_only and view.step not in (
+        "doc_number",
+        "doc_date",
+        "doc_summary",
+        PICK,
+        CONFIRM,
+        EXPLAIN,
+        "evidence",
+        "evidence_manage",
+    )
+
+
 def typing_line(view: ItemView) -> str:
-    """One short line: what typing (or sending a file) does on the card now."""
+    """One short line: what typing (or sending a file) does on the card now. On the answer step the
+    evidence line says it (`answering`)."""
     if view.ref.read_only or view.step in ("doc_number", "doc_date", "doc_summary", PICK, CONFIRM, EXPLAIN):
         return ""
     if view.step == "evidence":  # the evidence prompt just above says what to send: only what else typing does
@@ -249,14 +319,17 @@ def typing_line(view: ItemView) -> str:
         if how == "yes_no":
             return _("⌨️ “có”/“không” typed now changes the answer.")
         return ""
+    kinds = evidence_kinds_text(view.sub)
+    if not kinds:  # the item takes no evidence: typing answers it, and the prompt says how
+        return ""
     if view.step == "evidence_manage":
         how = "number" if view.sub.method.number_fields() else view.sub.method.kind
         if how == "number":
-            return _("⌨️ A number changes the answer; a link, a file or a cited document is evidence.")
+            return _("⌨️ A number changes the answer; {kinds} sent here is evidence.").format(kinds=kinds)
         if how == "yes_no":
-            return _("⌨️ “có”/“không” changes the answer; a link, a file or a cited document is evidence.")
-        return _("⌨️ A link, a file or a cited document sent here is evidence.")
-    return _("📎 A photo, file, link or cited document sent now is evidence of this item.")
+            return _("⌨️ “có”/“không” changes the answer; {kinds} sent here is evidence.").format(kinds=kinds)
+        return _("⌨️ {kinds} sent here is evidence.").format(kinds=capitalised(kinds))
+    return ""
 
 
 def not_understood(text: str, answers_by: str) -> str:
@@ -295,6 +368,10 @@ def receipt_text(result: ItemView | Summary) -> str:
                 code=escape(result.sub.code), count=len(result.evidence)
             )
         return text
+    if isinstance(result, ItemView) and result.step == PICK:  # the card above asks, with its two buttons
+        return _("☝️ “{typed}”: choose one of the two readings on the card above.").format(
+            typed=escape(str(result.pending.get("text", "")))
+        )
     if isinstance(result, ItemView):
         return step_prompt(result) or _("Item {code} is shown above.").format(code=escape(result.sub.code))
     return ""
@@ -310,7 +387,7 @@ def step_prompt(view: ItemView) -> str:
         assert isinstance(sub.method, Ratio)
         return _("✍️ Got {a}. Now type: {label}").format(
             a=guarded(sub.code, lambda: typed_number(view.pending["a"]), "?"),
-            label=escape(sub.method.b_label or _("the total (b)")),
+            label=escape(mid_sentence(sub.method.b_label) or _("the total (b)")),
         )
     if step == PICK:
         return _("❓ “{typed}” can be read two ways. Which number do you mean?").format(
@@ -319,10 +396,7 @@ def step_prompt(view: ItemView) -> str:
     if step == CONFIRM:
         return guarded(sub.code, lambda: unusual_prompt(view))
     if step == "evidence":
-        return _(
-            "📎 Send photos or files (PDF, Word, Excel…) here in the chat, paste a link, or cite a document. "
-            "Press “Next” when done."
-        )
+        return _("📎 {ways}. Press “Next” when done.").format(ways=capitalised(evidence_ways(sub)))
     if step == "evidence_manage":
         listed = [f"{n}. {escape(e.label)}" for n, e in enumerate(view.evidence, 1)] or [_("No evidence yet.")]
         return "\n".join([_("🗂 Evidence of this item:"), *listed])
@@ -336,7 +410,7 @@ def step_prompt(view: ItemView) -> str:
     if kind == "ratio":
         assert isinstance(sub.method, Ratio)
         return _("✍️ Type {a}, or both numbers as a/b (e.g. 45/50).").format(
-            a=escape(sub.method.a_label or _("the achieved number (a)"))
+            a=escape(mid_sentence(sub.method.a_label) or _("the achieved number (a)"))
         )
     if kind == "count_tiers":
         return _("✍️ Type a whole number.")
@@ -346,7 +420,9 @@ def step_prompt(view: ItemView) -> str:
         return _("✍️ Type a number (12,5 and 12.5 are both fine).")
     if kind == "criteria":
         return _("Tick every criterion that holds, then press “Done”.")
-    return _("Choose an answer:")
+    if kind == "options":  # its buttons, right below the question, are the answers: no line needed
+        return ""
+    return _("👇 Choose an answer:")
 
 
 def field_label(sub: SubIndex, key: str) -> str:
@@ -436,8 +512,12 @@ def item_buttons(view: ItemView) -> tuple[tuple[Button, ...], ...]:
         )
     if view.step == EXPLAIN:
         return rows(explanation_step_buttons(view, act), [nav_list, pause])
-    add = [Button(_("➕ Add evidence"), act("nav", "evidence"))] if view.raw is not None else []
-    return rows(*answer_buttons(view, act), add + explanation_button(view, act), bottom, [nav_list, pause])
+    explain = explanation_button(view, act)
+    if view.raw is not None:
+        add = [Button(_("➕ Add evidence"), act("nav", "evidence"))]
+        return rows(*answer_buttons(view, act), add + explain, bottom, [nav_list, pause])
+    # not answered yet: "📝 Explanation" shares the row of the moves (one row less on a phone)
+    return rows(*answer_buttons(view, act), bottom + explain, [nav_list, pause])
 
 
 def answer_buttons(view: ItemView, act: Any) -> list[list[Button]]:

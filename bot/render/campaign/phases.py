@@ -13,7 +13,7 @@ from bot.render.campaign.notices import as_payload
 from bot.render.labels import period_state_label
 from bot.render.numbers import vn_date
 from bot.render.screen import Button, Screen, rows
-from bot.services.campaign.periods import PHASES, PhaseMove, PhaseView, ResultsNotice
+from bot.services.campaign.periods import PHASES, MoveCheck, PhaseMove, PhaseView, ResultsNotice
 from bot.wording import vn_points
 from scoring.states import PeriodState
 
@@ -87,9 +87,14 @@ def _move_effect(move: str, view: PhaseView, until: date | None) -> str:
             text += " " + _("Appraisers see only self-assessments the unit's leader approved.")
         return text
     if move == "provisional":
-        return _(
+        text = _(
             "Every unit's focal points and leaders are told their points and rank; units may object until {date}."
         ).format(date=vn_date(until) if until else "—")
+        if view.window_days and until:
+            text += " " + _("({days} working days counted from the day the provisional results are published.)").format(
+                days=view.window_days
+            )
+        return text
     if move == "final":
         return _("The final results are published and the period is locked; every unit is told its final rank.")
     return ""
@@ -136,16 +141,59 @@ def phase_screen(view: PhaseView, today: date, notice: str = "") -> Screen:
     return Screen("\n".join(lines), rows(*buttons))
 
 
+def move_warning(check: MoveCheck | None, ask: bool = True) -> str:
+    """What is not finished yet, and the question whether to move anyway, in one line, e.g.
+    "⚠️ Còn 7 ngày đến hạn chót tự đánh giá (08/12/2026); 47 đơn vị chưa nộp. Vẫn chuyển sang thẩm
+    định?" — "" when nothing is unfinished. `ask=False`: without the question (the command line asks its own)."""
+    if check is None or not check.warns:
+        return ""
+    parts = []
+    if check.deadline is not None:
+        if check.days_left:
+            parts.append(
+                _("{days} days left until the self-assessment deadline ({date})").format(
+                    days=check.days_left, date=vn_date(check.deadline)
+                )
+            )
+        else:
+            parts.append(_("today is the self-assessment deadline ({date})").format(date=vn_date(check.deadline)))
+    if check.not_submitted:
+        parts.append(_("{count} units have not submitted").format(count=check.not_submitted))
+    if check.not_approved:
+        parts.append(_("{count} units wait for their leader's approval").format(count=check.not_approved))
+    if check.supplement_until is not None:
+        parts.append(_("units may still supplement until {date}").format(date=vn_date(check.supplement_until)))
+    if check.waiting:
+        parts.append(_("{count} items wait for appraisal").format(count=check.waiting))
+    if check.sent_back:
+        parts.append(_("{count} items sent back wait for the unit's supplement").format(count=check.sent_back))
+    if check.feedback_until is not None:
+        parts.append(_("units may still object until {date}").format(date=vn_date(check.feedback_until)))
+    if check.open_objections:
+        parts.append(_("{count} objections have not been answered").format(count=check.open_objections))
+    said = "; ".join(parts)
+    said = f"⚠️ {said[:1].upper()}{said[1:]}."
+    if not ask:
+        return said
+    question = {
+        PeriodState.LOCKED: _("Move to appraisal anyway?"),
+        PeriodState.PROVISIONAL: _("Close the appraisal and publish the provisional results anyway?"),
+        PeriodState.PUBLISHED: _("Publish the final results anyway?"),
+    }.get(check.target, "")
+    return f"{said} {question}".rstrip()
+
+
 def confirm_move_screen(view: PhaseView, move: str, until: date | None) -> Screen:
-    """Asked before a move: what it does, with its date."""
+    """Asked before a move: what it does, with its date, and what is not finished yet."""
     period = view.period
     target = {"start": "open", "appraisal": "locked", "provisional": "provisional", "final": "published"}[move]
-    text = "\n".join(
-        [
-            _("Move {title} to <b>{phase}</b>?").format(title=escape(period.title), phase=_phase_name(target)),
-            _move_effect(move, view, until),
-        ]
-    )
+    lines = [
+        _("Move {title} to <b>{phase}</b>?").format(title=escape(period.title), phase=_phase_name(target)),
+        _move_effect(move, view, until),
+    ]
+    if warning := move_warning(view.check if view.next_move == move else None):
+        lines += ["", warning]
+    text = "\n".join(lines)
     arg = f"{move}:{until.isoformat()}" if until else move
     return Screen(
         text,

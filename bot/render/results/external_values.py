@@ -116,7 +116,7 @@ def item_screen(view: ItemValues) -> Screen:
     controls = [Button(_("⬅️ Items"), Action("xvl", 0, view.period_id).pack())]
     if view.asking is not None:
         controls.insert(0, Button(_("⏭ Skip this unit"), Action("xvs", 0, view.period_id, item.code).pack()))
-        controls.append(Button(_("✖ Stop"), Action("xvx", 0, view.period_id, item.code).pack()))
+        controls.append(Button(_("✖️ Stop"), Action("xvx", 0, view.period_id, item.code).pack()))
     return Screen("\n".join(lines), rows(*grouped, paging, controls))
 
 
@@ -142,6 +142,8 @@ def _row_messages() -> dict[str, str]:
             "write it without thousands dots, e.g. 1500 or 1,5."
         ),
         "note_too_long": _("The note is longer than {limit} characters."),
+        "values_file_too_big": _("The file is larger than {limit} MB: a file of figures is only a few kilobytes."),
+        "values_too_many_rows": _("The file has more than {limit} rows: split it into several files."),
     }
 
 

@@ -10,7 +10,7 @@ from bot.i18n import _
 from bot.render.actions import Action, menu
 from bot.render.assessment.cards import guarded
 from bot.render.campaign.phases import phase_line
-from bot.render.numbers import vn_date, vn_number, vn_percent, vn_points
+from bot.render.numbers import shown_change, vn_date, vn_number, vn_percent, vn_points
 from bot.render.screen import Button, Screen, rows
 from bot.services.results.leader import (
     IndexChoice,
@@ -336,16 +336,15 @@ def what_if_screen(outcome: WhatIfResult) -> Screen:
         return Screen("\n".join(lines), _what_if_buttons(view, index))
     assert item is not None
     total = vn_number(result.max_points, 0)
+    # the increase is told once, on the total, from the two totals as shown: 53,83 → 60,49 (tăng 6,66)
+    before, after, change = shown_change(result.points, outcome.points_after, view.places_points)
     lines += [
-        _("Item: {points}/{max} now → {max}/{max} (+{gain})").format(
-            points=vn_points(item.points), max=vn_points(item.max_points), gain=vn_points(outcome.gain)
+        _("Item: {points}/{max} now → {max}/{max}").format(
+            points=vn_points(item.points), max=vn_points(item.max_points)
         ),
         "",
-        _("Total points: {before} → <b>{after}</b>/{total} ({delta})").format(
-            before=vn_number(result.points, view.places_points),
-            after=vn_number(outcome.points_after, view.places_points),
-            total=total,
-            delta=_signed(outcome.gain, view.places_points),
+        _("Total points: {before} → <b>{after}</b>/{total} ({change})").format(
+            before=before, after=after, total=total, change=_change_words(change, view.places_points)
         ),
         _("DTI value: {before} → <b>{after}</b>").format(
             before=vn_number(result.value, view.places_value), after=vn_number(outcome.value_after, view.places_value)
@@ -364,6 +363,15 @@ def what_if_screen(outcome: WhatIfResult) -> Screen:
         )
     lines += [_("<i>An estimate: the other units' results as they stand now.</i>"), provisional_note(view)]
     return Screen("\n".join(lines), _what_if_buttons(view, item.index_code))
+
+
+def _change_words(change, places: int) -> str:  # type: ignore[no-untyped-def]
+    """ "tăng 6,66" / "giảm 1,25" / "không đổi", in the form of the figures it is the difference of."""
+    if change > 0:
+        return _("up {change}").format(change=vn_number(change, places))
+    if change < 0:
+        return _("down {change}").format(change=vn_number(-change, places))
+    return _("unchanged")
 
 
 def _what_if_buttons(view: Standing, index_code: str) -> tuple[tuple[Button, ...], ...]:

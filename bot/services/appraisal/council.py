@@ -10,10 +10,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from bot.campaign_calendar import local_date
 from bot.services.access import Actor
 from bot.services.appraisal.domain import Domain, Scope, current_appraisal, period_framework, person_domain
 from bot.services.appraisal.review import queue_in
-from bot.services.campaign.periods import PhaseMove, ResultsNotice, move_phase
+from bot.services.campaign.periods import MoveCheck, PhaseMove, ResultsNotice, check_move_in, move_phase
 from bot.services.errors import ServiceError
 from bot.services.permissions import Action
 from scoring.states import AnswerStatus
@@ -49,10 +50,15 @@ class Council:
     waiting: int
     decided: int
     uncovered: int  # waiting items no appraiser's domain covers (only the chair can decide them)
+    check: MoveCheck | None = None  # what is unfinished before closing (asked with `now`)
 
 
-async def council_view(db: Database, actor: Actor, period_id: int | None = None) -> Council:
-    """The council chair sees the appraisal's progress per appraiser and per unit, and what no domain covers."""
+async def council_view(
+    db: Database, actor: Actor, period_id: int | None = None, *, now: datetime | None = None
+) -> Council:
+    """The council chair sees the appraisal's progress per appraiser and per unit, and what no
+    domain covers; with `now`, also what is unfinished before closing the appraisal (the supplement
+    window still open, items waiting or sent back)."""
     actor.require(Action.COUNCIL)
     async with db.read_session() as session:
         if period_id is None:
@@ -132,6 +138,7 @@ async def council_view(db: Database, actor: Actor, period_id: int | None = None)
             len(waiting),
             sum(u.decided for u in units),
             sum(1 for e in waiting if e.answer_id not in covered),
+            await check_move_in(session, period, "provisional", local_date(now)) if now is not None else None,
         )
 
 

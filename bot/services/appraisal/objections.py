@@ -335,6 +335,9 @@ async def start_objection(
     async with db.session() as session, session.begin():
         unit = await _unit_of(session, actor, unit_id)
         period, framework = await _period(session, period_id)
+        cohorts = {c.code for c in framework.ranking.cohorts}
+        if cohorts and unit.cohort not in cohorts:  # a button naming a period that does not assess the unit
+            raise ServiceError("unit_not_in_period", unit=unit.name, period=period.title)
         _check_window(period, now)
         _sub(framework, code, unit)
         pending = (

@@ -130,7 +130,9 @@ async def _domains(session: AsyncSession, actor: Actor) -> list[tuple[Period, Do
 
 
 async def queue_in(session: AsyncSession, period: Period, domain: Domain, unit_id: int | None = None) -> list[Entry]:
-    """The submitted items of the domain, oldest first, in units whose self-assessment reached appraisal."""
+    """The submitted items of the domain in units whose self-assessment reached appraisal: the
+    unit that has waited longest first, and within a unit the framework's order (1.2, 1.3, … 3.2),
+    so that after a decision the next item is the unit's next one."""
     if domain.empty:
         return []
     allowed = await reaching_appraisal(session, period)
@@ -143,11 +145,15 @@ async def queue_in(session: AsyncSession, period: Period, domain: Domain, unit_i
     if unit_id is not None:
         query = query.where(Answer.unit_id == unit_id)
     framework = domain.framework
-    return [
+    entries = [
         Entry(answer_id, period.id, unit, name, code)
         for answer_id, unit, name, cohort, code in (await session.execute(query)).all()
         if (allowed is None or unit in allowed) and framework.has_sub_index(code) and domain.covers(code, cohort)
     ]
+    first_seen: dict[int, int] = {}
+    for n, entry in enumerate(entries):  # oldest first: a unit's place is its oldest waiting item
+        first_seen.setdefault(entry.unit_id, n)
+    return sorted(entries, key=lambda e: (first_seen[e.unit_id], framework.sub_index(e.code).position))
 
 
 async def _queue(session: AsyncSession, actor: Actor, unit_id: int | None = None) -> list[Entry]:
@@ -240,14 +246,33 @@ class QueueEnd:
 Next = ReviewItem | QueueEnd
 
 
-async def _next(session: AsyncSession, actor: Actor, cursor: dict, unit_id: int | None) -> Next:
+async def _next(
+    session: AsyncSession, actor: Actor, cursor: dict, unit_id: int | None, after: Answer | None = None
+) -> Next:
+    """The item to show: after a decision or a skip (`after`), the same unit's next item in the
+    framework's order (1.2 → 1.3), else the first one waiting."""
     entries = await _queue(session, actor, unit_id)
     skipped = set(cursor.get("skip", []))
     remaining = [e for e in entries if e.answer_id not in skipped]
     if not remaining:
         unit = await _unit_review(session, actor, unit_id) if unit_id else None
         return QueueEnd(len(entries), unit)
-    answer = await session.get(Answer, remaining[0].answer_id)
+    chosen = remaining[0]
+    if after is not None:
+        framework = await period_framework(session, await session.get(Period, after.period_id))
+        if framework.has_sub_index(after.sub_index_code):
+            position = framework.sub_index(after.sub_index_code).position
+            chosen = next(
+                (
+                    e
+                    for e in remaining
+                    if e.unit_id == after.unit_id
+                    and e.period_id == after.period_id
+                    and framework.sub_index(e.code).position > position
+                ),
+                chosen,
+            )
+    answer = await session.get(Answer, chosen.answer_id)
     return await _item(session, answer, len(entries), unit_id or 0, len(entries) - len(remaining))
 
 
@@ -329,7 +354,7 @@ async def skip(db: Database, actor: Actor, answer_id: int, unit_id: int | None =
         skipped = [*earlier, answer_id]
         cursor = _browsing(cursor, skip=skipped)
         await _save_cursor(session, actor, cursor)
-        return await _next(session, actor, cursor, unit_id)
+        return await _next(session, actor, cursor, unit_id, await session.get(Answer, answer_id))
 
 
 async def review_again(db: Database, actor: Actor, unit_id: int | None = None) -> Next:
@@ -369,6 +394,13 @@ async def _open(session: AsyncSession, actor: Actor, answer_id: int, unit_id: in
         raise ServiceError("unknown_item")
     if not domain.covers(answer.sub_index_code, unit.cohort):
         raise ServiceError("not_your_domain", code=answer.sub_index_code)
+    # A forged answer id must not show (nor send the files of) what never reached appraisal: a draft,
+    # or a self-assessment its leader has not approved.
+    if answer.status == AnswerStatus.DRAFT:
+        raise ServiceError("not_submitted", code=answer.sub_index_code)
+    allowed = await reaching_appraisal(session, period)
+    if allowed is not None and unit.id not in allowed:
+        raise ServiceError("not_approved_yet", unit=unit.name)
     waiting = len(await queue_in(session, period, domain, unit_id))
     return await _item(session, answer, waiting, unit_id or 0)
 
@@ -525,7 +557,7 @@ async def decide(
         _conversation, cursor = await _cursor(session, actor, lock=True)
         cursor = _browsing(cursor)
         await _save_cursor(session, actor, cursor)
-        return await _next(session, actor, cursor, unit_id)
+        return await _next(session, actor, cursor, unit_id, answer)
 
 
 # one unit at a time

@@ -81,6 +81,7 @@ class CtxPeriod:
     state: str
     supplement_deadline: date | None = None
     feedback_deadline: date | None = None
+    year: int = 0
 
 
 @dataclass
@@ -194,7 +195,7 @@ def read_only_reason(period: Any, now: datetime) -> str | None:
 
 _PERIOD = (
     "SELECT p.id, p.framework_version_id, p.title, p.deadline, p.state, f.content_hash, p.supplement_deadline, "
-    "p.feedback_deadline "
+    "p.feedback_deadline, p.year "
     "FROM period p JOIN framework f ON f.id = p.framework_version_id "
 )
 _VISIBLE_PERIODS = statement(_PERIOD + f"WHERE p.state IN {sql_list(VISIBLE_PERIOD_STATES)} ORDER BY p.id DESC")
@@ -252,11 +253,18 @@ async def _periods(sql: Lean, period_id: int | None) -> list[tuple[CtxPeriod, Fr
     return [
         (
             CtxPeriod(
-                id_, version, title, sql.read_day(deadline), state, sql.read_day(supplement), sql.read_day(feedback)
+                id_,
+                version,
+                title,
+                sql.read_day(deadline),
+                state,
+                sql.read_day(supplement),
+                sql.read_day(feedback),
+                year,
             ),
             await framework_lean(sql, version, content_hash),
         )
-        for id_, version, title, deadline, state, content_hash, supplement, feedback in rows
+        for id_, version, title, deadline, state, content_hash, supplement, feedback, year in rows
     ]
 
 
@@ -298,6 +306,7 @@ async def load_ctx(sql: Lean, actor: Actor, unit_id: int | None, period_id: int 
         state=period.state,
         feedback_deadline=period.feedback_deadline,
         today=local_date(now),
+        year=period.year,
     )
     return Ctx(
         sql,

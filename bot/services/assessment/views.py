@@ -40,6 +40,7 @@ class PeriodRef:
     state: str = ""
     feedback_deadline: date | None = None
     today: date | None = None
+    year: int = 0  # the period's year: its short name on the cards ("DTI 2026"); 0: the title is shown
 
 
 @dataclass(frozen=True)

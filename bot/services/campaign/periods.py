@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.campaign_calendar import local_date, working_days_after
@@ -30,9 +30,19 @@ from bot.services.errors import ServiceError
 from bot.services.permissions import Action
 from bot.services.safe_text import visible
 from scoring import Framework
-from scoring.states import VISIBLE_PERIOD_STATES, PeriodState
+from scoring.states import VISIBLE_PERIOD_STATES, AnswerStatus, ApprovalAction, ObjectionState, PeriodState
 from storage.db import Database
-from storage.models import Conversation, FrameworkVersion, Membership, Period, PeriodChange, Person, Unit
+from storage.models import (
+    Answer,
+    Conversation,
+    FrameworkVersion,
+    Membership,
+    Objection,
+    Period,
+    PeriodChange,
+    Person,
+    Unit,
+)
 from storage.queries import latest_framework_version
 
 # move → (the phases it starts from, the phase it reaches)
@@ -266,9 +276,7 @@ async def _move(
             if set_day < period.deadline:
                 raise ServiceError("supplement_before_deadline", date=set_day, deadline=period.deadline)
         elif target == PeriodState.PROVISIONAL and not backwards:
-            set_day = period.feedback_deadline = _window(
-                until, period.feedback_deadline, today, FEEDBACK_WORKING_DAYS, today
-            )
+            set_day = period.feedback_deadline = _feedback_window(until, period.feedback_deadline, today)
         elif until is not None:
             raise ServiceError("no_date_for_move", action=move)
         change = _change(period, move, source, target, text, actor, via, now)
@@ -290,8 +298,26 @@ def default_until(period: PeriodInfo | Period, move: str, now: datetime) -> date
     if target == PeriodState.LOCKED:
         return _window(None, period.supplement_deadline, max(today, period.deadline), SUPPLEMENT_WORKING_DAYS, today)
     if target == PeriodState.PROVISIONAL:
-        return _window(None, period.feedback_deadline, today, FEEDBACK_WORKING_DAYS, today)
+        return _feedback_window(None, period.feedback_deadline, today)
     return None
+
+
+def full_feedback_window(day: date) -> date:
+    """The default last day for objections when the results become provisional on `day`:
+    FEEDBACK_WORKING_DAYS working days counted from that day."""
+    return working_days_after(day, FEEDBACK_WORKING_DAYS)
+
+
+def _feedback_window(given: date | None, known: date | None, today: date) -> date:
+    """The date given (not in the past); else never less than the full window counted from the
+    day the results become provisional — a date kept from an earlier provisional phase (reopened
+    since) is kept only when it gives more time."""
+    if given is not None:
+        if given < today:
+            raise ServiceError("date_in_past", date=given, today=today)
+        return given
+    full = full_feedback_window(today)
+    return known if known is not None and known > full else full
 
 
 def _window(given: date | None, known: date | None, start: date, working_days: int, today: date) -> date:
@@ -356,6 +382,123 @@ async def _tell_results(
     return await enqueue_in(session, messages, now)
 
 
+# The moves whose confirmation says what is not finished yet, by the phase they reach.
+CHECKED_TARGETS = (PeriodState.LOCKED, PeriodState.PROVISIONAL, PeriodState.PUBLISHED)
+
+
+@dataclass(frozen=True)
+class MoveCheck:
+    """What is not finished yet when a forward move is asked: its confirmation says so (the move
+    stays allowed — the coordinator decides). Each field is 0/None when there is nothing to say.
+
+    Into appraisal: the self-assessment deadline not passed yet, units that have not submitted
+    (or wait for their leader's approval). Into provisional results: the supplement window still
+    open, items waiting for an appraiser or for the unit's supplement. Into final results: the
+    objection window still open, objections not answered."""
+
+    target: str  # the phase the move reaches
+    deadline: date | None = None  # the self-assessment deadline, when it has not passed
+    days_left: int = 0  # days from today to that deadline (0: today is the last day)
+    not_submitted: int = 0  # units of the period that have not submitted their self-assessment
+    not_approved: int = 0  # units whose submitted self-assessment waits for their leader
+    supplement_until: date | None = None  # the supplement window, still open
+    waiting: int = 0  # items waiting for an appraiser
+    sent_back: int = 0  # items sent back, waiting for the unit's supplement
+    feedback_until: date | None = None  # the objection window, still open
+    open_objections: int = 0  # objections the council has not answered
+
+    @property
+    def warns(self) -> bool:
+        return bool(
+            self.deadline
+            or self.not_submitted
+            or self.not_approved
+            or self.supplement_until
+            or self.waiting
+            or self.sent_back
+            or self.feedback_until
+            or self.open_objections
+        )
+
+
+async def check_move_in(session: AsyncSession, period: Period, move: str, today: date) -> MoveCheck | None:
+    """What is unfinished for `move` (None: a move nothing is checked for — start, going back)."""
+    target = TRANSITIONS.get(move, (set(), ""))[1]
+    if target not in CHECKED_TARGETS or period.state not in TRANSITIONS[move][0]:
+        return None
+    if target == PeriodState.PUBLISHED and period.state != PeriodState.PROVISIONAL:
+        return None  # the older `publish` from an earlier phase asks its own question
+    if target == PeriodState.LOCKED:
+        not_submitted, not_approved = await _unsubmitted_units(session, period)
+        early = today <= period.deadline
+        return MoveCheck(
+            target,
+            deadline=period.deadline if early else None,
+            days_left=(period.deadline - today).days if early else 0,
+            not_submitted=not_submitted,
+            not_approved=not_approved,
+        )
+    if target == PeriodState.PROVISIONAL:
+        from bot.services.appraisal.domain import Domain, period_framework
+        from bot.services.appraisal.review import queue_in
+
+        everything = Domain(period.id, await period_framework(session, period), True, ())
+        sent_back = (
+            await session.execute(
+                select(func.count())
+                .select_from(Answer)
+                .where(Answer.period_id == period.id, Answer.status == AnswerStatus.NEEDS_SUPPLEMENT.value)
+            )
+        ).scalar_one()
+        supplement = period.supplement_deadline
+        return MoveCheck(
+            target,
+            supplement_until=supplement if supplement is not None and today <= supplement else None,
+            waiting=len(await queue_in(session, period, everything)),
+            sent_back=sent_back,
+        )
+    feedback = period.feedback_deadline
+    open_objections = (
+        await session.execute(
+            select(func.count())
+            .select_from(Objection)
+            .where(Objection.period_id == period.id, Objection.state == ObjectionState.OPEN.value)
+        )
+    ).scalar_one()
+    return MoveCheck(
+        target,
+        feedback_until=feedback if feedback is not None and today <= feedback else None,
+        open_objections=open_objections,
+    )
+
+
+async def _unsubmitted_units(session: AsyncSession, period: Period) -> tuple[int, int]:
+    """Units of the period that have not submitted, and units waiting for their leader's approval.
+    With approval on, a unit is through once its leader approved (the newest approval row); without,
+    once every item it answers is answered and submitted (the coordinators' progress screen's rule)."""
+    from bot.services.campaign.progress import period_progress
+
+    _framework, units = await period_progress(session, period)
+    if not period.unit_approval:
+        return sum(1 for u in units if u.stage != "submitted"), 0
+    from bot.services.assessment.approval import newest_actions
+
+    newest = await newest_actions(session, period.id)
+    waiting = sum(1 for u in units if newest.get(u.unit_id) == ApprovalAction.SUBMIT)
+    approved = sum(1 for u in units if newest.get(u.unit_id) == ApprovalAction.APPROVE)
+    return len(units) - waiting - approved, waiting
+
+
+async def move_check(db: Database, actor: Actor, period_id: int, move: str, *, now: datetime) -> MoveCheck | None:
+    """What is unfinished before `move` (asked by the command line before it confirms)."""
+    actor.require(Action.MOVE_PHASE)
+    async with db.read_session() as session:
+        period = await session.get(Period, period_id)
+        if period is None:
+            raise ServiceError("unknown_period", period=period_id)
+        return await check_move_in(session, period, move, local_date(now))
+
+
 @dataclass(frozen=True)
 class PhaseView:
     """A coordinator's view of a period's phase: where it is, its dates, what comes next."""
@@ -366,6 +509,8 @@ class PhaseView:
     back_to: str | None  # the phase a reopening would return to
     approvals: dict[str, int] = field(default_factory=dict)  # units by approval state (waiting, approved, …)
     others: tuple[tuple[int, str, str], ...] = ()  # other periods: id, title, state
+    check: MoveCheck | None = None  # what is unfinished for the next move
+    window_days: int | None = None  # next_until is this many working days from today (the full default window)
 
 
 async def phase_view(db: Database, actor: Actor, period_id: int | None = None, *, now: datetime) -> PhaseView:
@@ -394,13 +539,18 @@ async def phase_view(db: Database, actor: Actor, period_id: int | None = None, *
         move = NEXT_MOVE.get(period.state)
         counts = await approval_counts(session, period) if period.unit_approval else {}
         others = tuple((p.id, p.title, p.state) for p, _v in rows if p.id != period.id)[:5]
+        until = default_until(period, move, now) if move else None
+        today = local_date(now)
+        full = move == "provisional" and until == full_feedback_window(today)
         return PhaseView(
             _info(period, version),
             move,
-            default_until(period, move, now) if move else None,
+            until,
             REOPEN_TO.get(period.state),
             counts,
             others,
+            await check_move_in(session, period, move, today) if move else None,
+            FEEDBACK_WORKING_DAYS if full else None,
         )
 
 
@@ -437,6 +587,7 @@ async def reopen_with_reason(
 ) -> PhaseMove:
     """The typed reason of a reopening asked in the chat: the period goes one phase back (only from
     the phase it was in when asked), the cursor is cleared."""
+    actor.require(Action.MOVE_PHASE)
     cursor = await phase_cursor(db, actor)
     if cursor is None:
         raise ServiceError("nothing_open")

@@ -96,6 +96,11 @@ def person_name(rng: random.Random) -> str:
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
+def demo_title(year: int) -> str:
+    """The demo period's title: short, as a province would name its campaign (not the framework's long title)."""
+    return f"Chỉ số chuyển đổi số năm {year} (mẫu)"
+
+
 async def seed_demo(
     db: Database, store: EvidenceStore, *, now: datetime, today: date | None = None, seed: int = 2026
 ) -> DemoReport:
@@ -117,7 +122,7 @@ async def seed_demo(
         previous = Period(
             framework_version_id=version.id,
             year=today.year - 1,
-            title=f"{framework.title} — {today.year - 1}",
+            title=demo_title(today.year - 1),
             deadline=date(today.year - 1, 11, 30),
             state="published",
             opens_at=datetime(today.year - 1, 9, 1, tzinfo=TIMEZONE),
@@ -128,7 +133,7 @@ async def seed_demo(
         period = Period(
             framework_version_id=version.id,
             year=today.year,
-            title=f"{framework.title} — {today.year}",
+            title=demo_title(today.year),
             deadline=today + timedelta(days=7),
             state="open",
             previous_period_id=previous.id,

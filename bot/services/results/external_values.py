@@ -11,6 +11,8 @@ cấp" (the note, or the framework's `provider:`) instead of waiting for the coo
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -40,6 +42,11 @@ NOTE_LIMIT = 1000
 # Values may be entered while the period runs and during the feedback window; final results are locked.
 ENTERABLE = (PeriodState.OPEN, PeriodState.LOCKED, PeriodState.PROVISIONAL)
 HISTORY_ACTION = "external_value"
+# A file of figures is a few kilobytes (units × external items): a larger one is refused before it is
+# read, and an .xlsx (a zip) also by what it unpacks to, so a small file cannot expand into gigabytes.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 10_000
 
 # The file's columns and the headings a person may give them (English or Vietnamese, any case/accents).
 COLUMNS = {
@@ -506,6 +513,20 @@ def _read_row(framework: Framework, units: dict[str, Unit], row: Row, seen: dict
     return ImportRow(row.line, unit_code, code, value, points_of(sub, value), note)
 
 
+def oversized(data: bytes, file_name: str) -> bool:
+    """Too large to read: more than MAX_FILE_BYTES, or an .xlsx that unpacks to more than
+    MAX_UNPACKED_BYTES (zip entries are read no further than their declared size)."""
+    if len(data) > MAX_FILE_BYTES:
+        return True
+    if not file_name.lower().endswith((".xlsx", ".xlsm")):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(entry.file_size for entry in archive.infolist()) > MAX_UNPACKED_BYTES
+    except (zipfile.BadZipFile, ValueError):
+        return False  # not a workbook: read_table says so
+
+
 async def import_values(
     db: Database, actor: Actor, period_id: int, data: bytes, file_name: str, *, apply: bool, now: datetime
 ) -> ImportPreview:
@@ -517,12 +538,18 @@ async def import_values(
     async with db.session() as session, session.begin():
         period, framework = await _period(session, period_id)
         _enterable(period)
+        if oversized(data, file_name):
+            too_big = InputFileError("values_file_too_big", 1, limit=MAX_FILE_BYTES // (1024 * 1024))
+            return ImportPreview(period.id, period.title, (), False, (too_big,))
         try:
             _header, table = read_table(data, file_name, COLUMNS)
         except InputFileError as exc:
             return ImportPreview(period.id, period.title, (), False, (exc,))
         if not table:
             return ImportPreview(period.id, period.title, (), False, (InputFileError("no_rows", 1),))
+        if len(table) > MAX_ROWS:
+            too_long = InputFileError("values_too_many_rows", 1, limit=Decimal(MAX_ROWS))
+            return ImportPreview(period.id, period.title, (), False, (too_long,))
         missing = [k for k in ("unit_code", "code", "value") if k not in _header]
         if missing:
             errors = tuple(InputFileError("missing_column", 1, column=k) for k in missing)
