@@ -55,3 +55,12 @@ def test_no_translated_call_hides_inside_an_f_string():
                         if isinstance(call, ast.Call) and getattr(call.func, "id", "") in ("_", "gettext", "N_"):
                             offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_evidence_is_called_tai_lieu_kiem_chung_never_minh_chung():
+    """One word for evidence on every screen and file: "tài liệu kiểm chứng"."""
+    with PO.open("rb") as fh:
+        catalog = read_po(fh)
+    texts = [m.string if isinstance(m.string, str) else " ".join(m.string) for m in catalog if m.id]
+    assert [t for t in texts if "minh chứng" in t.lower()] == []
+    assert sum("tài liệu kiểm chứng" in t.lower() for t in texts) > 20

@@ -115,13 +115,8 @@ def _move(
         when = day or default_until(info, move, now)
         question = _move_question(info, move, when, target)
         if move == "provisional" and day is None and when == full_feedback_window(local_date(now)):
-            question = (
-                question.removesuffix(".")
-                + " "
-                + _("({days} working days counted from the day the provisional results are published.)").format(
-                    days=FEEDBACK_WORKING_DAYS
-                )
-            )
+            window = _("({days} working days counted from the day the provisional results are published)")
+            question = f"{question.removesuffix('.')} {window.format(days=FEEDBACK_WORKING_DAYS)}."
         if not _confirm(question):
             typer.echo(_("Nothing was changed."))
             raise typer.Exit(1)

@@ -195,10 +195,12 @@ async def test_the_two_issues_walked_on_a_phone_in_the_sandbox_screen_by_screen(
             "(m) => [m.offsetHeight, document.getElementById('messages').clientHeight]"
         )
         heights = {"first question card (1.1, with the campaign header)": card_height}
+        # The first card too, header and all, fits the phone's chat: read without scrolling.
+        assert card_height <= chat_height, f"the first card ({card_height} px) does not fit the chat ({chat_height} px)"
         await walk.shot(
             "focal-question-card",
             "Lan (focal point, Sở Nội vụ): the first question card, answers as buttons",
-            "Chọn câu trả lời",
+            "DTI 2026 · Sở Nội vụ",
             "Thủ trưởng đơn vị làm Trưởng ban",
         )
 

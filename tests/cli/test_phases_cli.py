@@ -90,5 +90,5 @@ def test_a_move_before_its_time_says_what_is_not_finished_and_the_default_object
     assert moved.exit_code == 0 and "⚠️ Còn 21 ngày đến hạn chót" in moved.stdout  # said, even without asking
     provisional = dti("period", "provisional", "--period", "1", stdin="n\n")
     assert "⚠️ Đơn vị còn được bổ sung hồ sơ đến hết ngày 06/01/2027." in provisional.stdout
-    assert "đến hết ngày 01/12/2026 (5 ngày làm việc kể từ ngày công bố kết quả tạm thời.)" in provisional.stdout
+    assert "đến hết ngày 01/12/2026 (5 ngày làm việc kể từ ngày công bố kết quả tạm thời). [y/N]" in provisional.stdout
     assert state(dti, 1) == "locked"

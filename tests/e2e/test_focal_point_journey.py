@@ -69,7 +69,7 @@ async def test_an_invited_focal_point_answers_every_kind_sends_evidence_survives
 
     await lan.expect("2.3 Bố trí kinh phí")
     await lan.send("3")
-    await lan.expect("Đã nhận 3. Tiếp theo, hãy nhập: Kinh phí theo kế hoạch")
+    await lan.expect("Đã nhận 3. Tiếp theo, hãy nhập: kinh phí theo kế hoạch")
     await lan.send("4")  # ratio 3/4 of 6
     await lan.expect("✅ Đã ghi 2.3: 4,5/6 điểm")
     await lan.press("Tiếp")
@@ -81,7 +81,7 @@ async def test_an_invited_focal_point_answers_every_kind_sends_evidence_survives
     await bot.kill()
     await bot.start()
     await lan.send("/tiep")
-    await lan.expect("Đã nhận 45. Tiếp theo, hãy nhập: Tổng số cán bộ")  # exactly where she stopped
+    await lan.expect("Đã nhận 45. Tiếp theo, hãy nhập: tổng số cán bộ")  # exactly where she stopped
     await lan.send("30")
     await lan.expect("không được lớn hơn")  # a above b is refused; the 45 is kept
     await lan.send("50")

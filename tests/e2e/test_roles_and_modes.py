@@ -26,7 +26,7 @@ async def test_a_person_in_two_units_picks_one_and_can_switch(bot, campaign, per
     await hoa.press("Sở Nội vụ")
     await hoa.expect("Đơn vị: Sở Nội vụ (đầu mối)")
     await hoa.press("Tự đánh giá")
-    await hoa.expect("<b>Sở Nội vụ</b>")
+    await hoa.expect("<b>DTI 2026 · Sở Nội vụ</b>")  # the card of the unit chosen
 
 
 async def test_help_explains_what_this_person_can_do(bot, campaign, person):

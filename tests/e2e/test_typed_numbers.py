@@ -52,7 +52,7 @@ async def test_an_ambiguous_number_gets_two_buttons_and_an_unusual_one_asks_are_
     await lan.press_data(message_id, thousands.replace("r:0", "r:7"))  # forged: a reading that was never offered
     await lan.expect("Lựa chọn này không còn hiệu lực")
     await lan.press("12,5 (dấu chấm là dấu thập phân)")
-    await lan.expect("Đã nhận 12,5. Tiếp theo, hãy nhập: Kinh phí theo kế hoạch")
+    await lan.expect("Đã nhận 12,5. Tiếp theo, hãy nhập: kinh phí theo kế hoạch")
     await lan.send("25")
     await lan.expect("✅ Đã ghi 2.3: 3/6 điểm")
     assert await stored(campaign.db, "2.3") == {"a": "12.5", "b": "25"}

@@ -73,7 +73,7 @@ async def test_a_period_without_the_leaders_approval_shows_no_approval_line(db, 
 async def test_during_the_self_assessment_the_header_gives_the_deadline_and_no_phase_line(db, snv):
     focal, unit, period = snv
     text = await summary_text(db, focal, unit, period)
-    assert "— hạn chót 29/11/2026" in text and "🗓" not in text
+    assert "<b>DTI 2026 · Sở Nội vụ</b> · hạn chót 29/11/2026" in text and "🗓" not in text
 
 
 async def test_in_appraisal_the_header_says_the_phase_with_the_supplement_date_in_one_line(db, snv):

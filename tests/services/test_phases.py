@@ -288,7 +288,7 @@ async def test_the_default_objection_window_is_always_counted_in_full_from_the_d
     view = await periods.phase_view(db, coordinator, now=utcnow())  # Tuesday 24/11/2026
     assert (view.next_until, view.window_days) == (date(2026, 12, 1), 5)  # five working days, not one day
     assert (
-        "đến hết ngày 01/12/2026. (5 ngày làm việc kể từ ngày công bố kết quả tạm thời.)"
+        "đến hết ngày 01/12/2026 (5 ngày làm việc kể từ ngày công bố kết quả tạm thời)."
         in confirm_move_screen(view, "provisional", view.next_until).text
     )
     moved = await periods.move_phase(db, coordinator, period, "provisional", now=utcnow())

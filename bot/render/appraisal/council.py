@@ -75,14 +75,15 @@ def close_question(view: Council) -> Screen:
             "points and rank and may object until the feedback deadline."
         ).format(title=escape(view.title))
     ]
-    if warning := move_warning(view.check):
+    warning = move_warning(view.check)
+    if warning and view.check is not None and view.check.waiting:
+        lines.append(_("Items not appraised count at their self-scored points."))
+    if warning:
         lines += ["", warning]
     elif view.waiting:  # asked without the day: the waiting items at least
         lines.append(
             _("⚠️ {count} items are still waiting: they count at their self-scored points.").format(count=view.waiting)
         )
-    if view.check is not None and view.check.waiting:
-        lines.append(_("Items not appraised count at their self-scored points."))
     return Screen(
         "\n".join(lines),
         rows(

@@ -90,10 +90,9 @@ def _move_effect(move: str, view: PhaseView, until: date | None) -> str:
         text = _(
             "Every unit's focal points and leaders are told their points and rank; units may object until {date}."
         ).format(date=vn_date(until) if until else "—")
-        if view.window_days and until:
-            text += " " + _("({days} working days counted from the day the provisional results are published.)").format(
-                days=view.window_days
-            )
+        if view.window_days and until:  # "… đến hết ngày 01/12/2026 (5 ngày làm việc kể từ ngày công bố …)."
+            window = _("({days} working days counted from the day the provisional results are published)")
+            text = f"{text.removesuffix('.')} {window.format(days=view.window_days)}."
         return text
     if move == "final":
         return _("The final results are published and the period is locked; every unit is told its final rank.")

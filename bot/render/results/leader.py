@@ -391,7 +391,8 @@ def year_over_year_line(view: YearOverYear) -> str:
     if before is None:
         return ""
     now = standing.entry.result
-    delta = _signed(now.points - before.result.points, standing.places_points)
+    # the change between the two totals as the screen shows them, so the figures add up for the reader
+    delta = _signed(shown_change(before.result.points, now.points, standing.places_points)[2], standing.places_points)
     if standing.entry.rank is None or before.rank is None:
         return _("Against {previous}: {delta} points.").format(previous=escape(standing.previous_title), delta=delta)
     return _("Against {previous}: {delta} points, rank {before} → {now} ({move}).").format(
