@@ -389,7 +389,7 @@ async def test_the_whole_campaign_cycle_from_preparation_to_locked_final_results
     assert (await answers_of(db, period_id, unit_id))["1.2"].status == "submitted"
     card = await open_item(lan, "1.2")
     assert "⏳ Trạng thái: chờ thẩm định" in card["text"]
-    assert "Đang thẩm định; chỉ mục được đề nghị bổ sung mới sửa được." in card["text"]  # read-only again
+    assert "Đang thẩm định; chỉ những chỉ số được đề nghị bổ sung mới sửa được." in card["text"]  # read-only again
 
     # 8. Appraiser 1 accepts the supplemented item and sends the unit its result.
     unit = await open_unit(ha)

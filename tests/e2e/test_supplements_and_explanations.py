@@ -82,7 +82,7 @@ async def test_a_sent_back_item_is_answered_after_the_deadline_and_goes_back_to_
 
     lan = person(FOCAL, "Nguyễn Thị Lan")
     await open_from_the_list(lan, OTHER)
-    card = (await lan.expect("Đang thẩm định; chỉ mục được đề nghị bổ sung mới sửa được."))["text"]
+    card = (await lan.expect("Đang thẩm định; chỉ những chỉ số được đề nghị bổ sung mới sửa được."))["text"]
     assert f"{OTHER} " in card and "Danh sách chỉ số" not in card
 
     await lan.press("Danh sách")
@@ -107,7 +107,7 @@ async def test_a_sent_back_item_is_answered_after_the_deadline_and_goes_back_to_
     assert (await answer_of(db, period_id, unit_id, OTHER)).raw == {"yes": True}  # untouched
 
     await open_from_the_list(lan, SENT_BACK)  # supplemented: read-only again, like every other item
-    card = (await lan.expect("Đang thẩm định; chỉ mục được đề nghị bổ sung mới sửa được."))["text"]
+    card = (await lan.expect("Đang thẩm định; chỉ những chỉ số được đề nghị bổ sung mới sửa được."))["text"]
     assert f"{SENT_BACK} " in card and "sửa được đến hết ngày" not in card
 
 

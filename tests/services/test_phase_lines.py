@@ -85,7 +85,7 @@ async def test_in_appraisal_the_header_says_the_phase_with_the_supplement_date_i
     ):
         head = text.split("\n")[:3]
         assert head[1] == "🗓 Đang thẩm định; đơn vị bổ sung hồ sơ đến 15/12/2026."
-        assert head[2] == "🔒 Chỉ mục được đề nghị bổ sung mới sửa được."
+        assert head[2] == "🔒 Chỉ những chỉ số được đề nghị bổ sung mới sửa được."
         assert text.count("Đang thẩm định") == 1 and "hạn chót" not in head[0]  # said once, no stale deadline
 
 

@@ -137,7 +137,7 @@ async def test_after_the_deadline_only_a_sent_back_item_can_be_answered_until_th
         with pytest.raises(ReadOnly) as refused:
             await assessment.answer_choice(db, actor, unit, period, other.code, "n", "", now=utcnow())
         assert refused.value.details["why"] == "deadline"
-        assert service_error_text(refused.value) == "Hết hạn tự đánh giá ngày 29/11/2026; mục này chỉ xem."
+        assert service_error_text(refused.value) == "Hết hạn tự đánh giá ngày 29/11/2026; chỉ số này chỉ xem."
 
         view = await assessment.answer_choice(db, actor, unit, period, back.code, "n", "", now=utcnow())
         assert (await stored(db, unit, period, back.code)).raw == {"yes": False}
@@ -146,7 +146,7 @@ async def test_after_the_deadline_only_a_sent_back_item_can_be_answered_until_th
         assert "sửa được đến hết ngày 05/12/2026" in item_screen(card).text
         other_card = await assessment.open_item(db, actor, unit, period, other.code, now=utcnow())
         assert other_card.ref.read_only == "deadline"
-        assert "Hết hạn tự đánh giá ngày 29/11/2026; mục này chỉ xem." in item_screen(other_card).text
+        assert "Hết hạn tự đánh giá ngày 29/11/2026; chỉ số này chỉ xem." in item_screen(other_card).text
 
         # re-submitted: back in the appraisers' queue; the other item is left as it was
         done = await assessment.submit(db, actor, unit, period, now=utcnow())
@@ -159,7 +159,7 @@ async def test_after_the_deadline_only_a_sent_back_item_can_be_answered_until_th
         with pytest.raises(ReadOnly) as refused:
             await assessment.answer_choice(db, actor, unit, period, back.code, "y", "", now=utcnow())
         assert refused.value.details["why"] == "supplement_deadline"
-        assert service_error_text(refused.value) == "Hết hạn bổ sung ngày 05/12/2026; mục này chỉ xem."
+        assert service_error_text(refused.value) == "Hết hạn bổ sung ngày 05/12/2026; chỉ số này chỉ xem."
 
 
 async def test_during_appraisal_a_sent_back_item_takes_answers_evidence_and_explanations(db, focal):
@@ -187,7 +187,9 @@ async def test_during_appraisal_a_sent_back_item_takes_answers_evidence_and_expl
     ):
         with pytest.raises(ReadOnly) as refused:
             await attempt
-        assert service_error_text(refused.value) == "Đang thẩm định; chỉ mục được đề nghị bổ sung mới sửa được."
+        assert service_error_text(refused.value) == (
+            "Đang thẩm định; chỉ những chỉ số được đề nghị bổ sung mới sửa được."
+        )
 
     summary = await assessment.summary(db, actor, unit, period, confirming=True, now=now)
     assert summary.ref.read_only is None  # something can be submitted: the supplement

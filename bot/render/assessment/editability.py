@@ -10,7 +10,7 @@ from bot.render.numbers import vn_date
 
 
 def read_only_sentence(why: str | None, deadline: date | None, until: date | None = None) -> str:
-    """ "Hết hạn tự đánh giá ngày 20/11/2026; mục này chỉ xem." — or "" when the item can be changed."""
+    """ "Hết hạn tự đánh giá ngày 20/11/2026; chỉ số này chỉ xem." — or "" when the item can be changed."""
     if not why:
         return ""
     day = vn_date(deadline) if deadline else ""
