@@ -22,8 +22,9 @@ ROWS = [
 
 @pytest.fixture
 def cli(tmp_path):
-    env = {**os.environ, "DTI_DATA_DIR": str(tmp_path / "data"), "DTI_BOT_USERNAME": "dti_test_bot"}
-    env.pop("DTI_DATABASE_URL", None)
+    # the machine's own DTI_* settings (CI's DTI_REQUIRE_*, a database URL) are not this command's
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DTI_")}
+    env.update(DTI_DATA_DIR=str(tmp_path / "data"), DTI_BOT_USERNAME="dti_test_bot")
     subprocess.run([sys.executable, "-m", "bot", "db", "upgrade", "--create"], env=env, check=True, capture_output=True)
 
     def run(*args, stdin=""):
