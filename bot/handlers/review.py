@@ -139,12 +139,13 @@ async def council_button(query: CallbackQuery, actor: Actor, db: Database, clock
     await reply(query, screen)
 
 
-@router.callback_query(Pressed("asg|", "ast|", "asv|", exact={menu("appraisers")}))
+@router.callback_query(Pressed("asg|", "ast|", "aso|", "asc|", "asv|", exact={menu("appraisers")}))
 async def appraisers_button(query: CallbackQuery, actor: Actor, db: Database, clock: Clock) -> None:
-    """Coordinators assign appraisers: pick one, tick the indices they appraise, save."""
+    """Coordinators assign appraisers: pick one, choose a cohort, tick indices or an index's
+    sub-indices, save."""
     action = actions.parse(query.data)
     try:
-        # the main menu's button carries arg "appraisers", not a person: only asg/ast/asv name one
+        # the main menu's button carries arg "appraisers", not a person: only asg/ast/aso/asc/asv name one
         named = action is not None and action.verb != "mnu" and action.arg
         person = int(action.arg.removeprefix("p")) if named else 0
     except ValueError as exc:
@@ -156,6 +157,10 @@ async def appraisers_button(query: CallbackQuery, actor: Actor, db: Database, cl
         screen = editing_screen(await domain.start_editing(db, actor, person, now=clock.now()))
     elif action.verb == "ast":
         screen = editing_screen(await domain.toggle(db, actor, person, action.code, now=clock.now()))
+    elif action.verb == "aso":
+        screen = editing_screen(await domain.open_index(db, actor, person, action.code, now=clock.now()))
+    elif action.verb == "asc":
+        screen = editing_screen(await domain.choose_cohort(db, actor, person, action.code, now=clock.now()))
     else:
         saved = await domain.save_editing(db, actor, person, now=clock.now())
         period, people = await domain.appraisers(db, actor, saved.period_id)

@@ -42,7 +42,9 @@ VERBS = {
     "rvb",  # review: batch accept of the unit's items with complete evidence, arg ask | ok
     "rvm",  # review: send the unit its results now (one grouped message)
     "asg",  # assign appraisers: the list (arg "") or one appraiser's indices (arg p<person id>); period in `period`
-    "ast",  # assign appraisers: tick an index (code), arg person id
+    "ast",  # assign appraisers: tick an index or a sub-index (code) in the cohort shown, arg person id
+    "aso",  # assign appraisers: open an index's sub-indices (code; "" = back to the indices), arg person id
+    "asc",  # assign appraisers: the cohort ticks apply to (code; "" = every cohort), arg person id
     "asv",  # assign appraisers: save, arg person id
     "cnl",  # appraisal council: arg ask | ok (close the appraisal); period in `period`
     "ppl",  # people (admins): arg p:<page> (the units) | c (campaign-wide roles) | "" (the unit's people)

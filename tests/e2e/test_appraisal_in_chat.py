@@ -118,7 +118,7 @@ async def test_the_chair_follows_the_appraisal_and_assigns_an_appraisers_indices
     await chair.press("Phân công thẩm định")
     await chair.expect("Phân công thẩm định</b>")
     await chair.press("Bùi Ngọc Yến")
-    await chair.expect("Đánh dấu các chỉ số")
+    await chair.expect("Đánh dấu cả chỉ số")
     await chair.press("☑️ 4.")
     await chair.expect_button("⬜ 4.")
     await chair.press("Lưu")

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from bot.render import actions
 from bot.render.appraisal.council import appraisers_screen, council_screen, editing_screen
 from bot.render.appraisal.notices import round_notice
 from bot.render.appraisal.review import queue_start, review_screen, unit_screen
@@ -364,6 +365,66 @@ async def test_coordinators_assign_appraisers_in_the_chat_by_ticking_indices(db,
     async with db.read_session() as session:
         rows = (await session.execute(select(func.count()).select_from(AppraiserScope))).scalar_one()
     assert rows == 4  # A: 4 and 2.1; B: 3 and 5
+
+
+async def test_in_the_chat_a_coordinator_assigns_a_sub_index_and_a_cohorts_index_and_the_queue_holds_just_those(
+    db, campaign
+):
+    _period, units = campaign
+    chair, nam = await actor(db, CHAIR), await actor(db, UNASSIGNED)
+    person = nam.person_id
+    editing = await domain.start_editing(db, chair, person, now=utcnow())
+    assert (editing.cohort, editing.chosen, editing.others) == ("", (), ())
+    assert editing.cohorts == (("so-nganh", "khối sở, ban, ngành"), ("xa-phuong", "khối xã, phường"))
+    await domain.open_index(db, chair, person, "3", now=utcnow())
+    editing = await domain.toggle(db, chair, person, "3.2", now=utcnow())
+    assert (editing.open, editing.chosen, editing.ticked("3"), editing.whole("3")) == ("3", ("3.2",), {"3.2"}, False)
+    labels = [b.text for row in editing_screen(editing).rows for b in row]
+    assert "⬜ Cả chỉ số 3" in labels and any(t.startswith("☑️ 3.2 ") for t in labels)
+    assert "⬜ 1. Nhận thức số" not in labels  # the open index shows its own sub-indices, not the indices
+    await domain.open_index(db, chair, person, "", now=utcnow())
+    editing = await domain.choose_cohort(db, chair, person, "xa-phuong", now=utcnow())
+    assert (editing.cohort, editing.open, editing.chosen) == ("xa-phuong", "", ())
+    editing = await domain.toggle(db, chair, person, "1", now=utcnow())
+    screen = editing_screen(editing)
+    labels = [b.text for row in screen.rows for b in row]
+    assert "🔘 Khối xã, phường" in labels and "Tất cả khối" in labels and "☑️ 1. Nhận thức số" in labels
+    assert "xa-phuong" not in screen.text and "3.2" in screen.text  # 3.2, every cohort, named as also assigned
+    for row in screen.rows:
+        for button in row:
+            assert actions.parse(button.action) is not None  # every button fits in 64 bytes and parses back
+    # all of an index's sub-indices ticked one by one are the whole index; unticking one keeps the others
+    for code in ("2", "2.1"):
+        editing = await domain.toggle(db, chair, person, code, now=utcnow())
+    assert editing.chosen == ("1", "2.2", "2.3") and "◐ 2. Thể chế số (2/3)" in [
+        b.text for row in editing_screen(editing).rows for b in row
+    ]
+    editing = await domain.toggle(db, chair, person, "2.1", now=utcnow())
+    assert editing.chosen == ("1", "2")
+    editing = await domain.toggle(db, chair, person, "2", now=utcnow())
+    assert editing.chosen == ("1",)
+    for forged in (
+        domain.choose_cohort(db, chair, person, "khoi-la", now=utcnow()),
+        domain.open_index(db, chair, person, "1.2", now=utcnow()),
+        domain.toggle(db, chair, person, "9.9", now=utcnow()),
+    ):
+        with pytest.raises(ServiceError) as refused:
+            await forged
+        assert refused.value.reason == "unknown_item" and "không còn hiệu lực" in service_error(refused.value)
+    saved = await domain.save_editing(db, chair, person, now=utcnow())
+    assert (saved.added, saved.removed) == (2, 0)
+    assert {(s.code, s.cohort) for s in saved.appraiser.scopes} == {("3.2", ""), ("1", "xa-phuong")}
+    assert sorted(await walk(db, nam)) == sorted([(units["SNV"], "3.2"), (units["X-A"], "1.2")])
+    # opened again: each cohort's ticks as saved; unticking the cohort's index takes only that scope out
+    editing = await domain.start_editing(db, chair, person, now=utcnow())
+    assert editing.chosen == ("3.2",) and [(s.code, s.cohort) for s in editing.others] == [("1", "xa-phuong")]
+    await domain.choose_cohort(db, chair, person, "xa-phuong", now=utcnow())
+    await domain.toggle(db, chair, person, "1", now=utcnow())
+    saved = await domain.save_editing(db, chair, person, now=utcnow())
+    assert (saved.added, saved.removed) == (0, 1)
+    again = await review.review_again(db, nam, None)  # the items skipped by the walk above, from the start
+    assert (again.unit_id, again.sub.code) == (units["SNV"], "3.2")
+    assert not isinstance(await review.skip(db, nam, again.answer_id, None), review.ReviewItem)
 
 
 async def test_the_chair_closes_the_appraisal_into_provisional_results_and_no_decision_follows(db, campaign):

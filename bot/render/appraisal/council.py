@@ -3,6 +3,7 @@ appraisal; and the coordinators' assignment of appraisers to indices."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from bot.i18n import _
@@ -16,6 +17,7 @@ from bot.services.appraisal.domain import Appraiser, Assignment, Editing
 from scoring.states import PeriodState
 
 UNITS_SHOWN = 20
+_FITS = re.compile(r"^[A-Za-z0-9._-]{1,16}$")  # a cohort code that fits in a button's code
 
 
 def council_screen(view: Council, notice: str = "") -> Screen:
@@ -114,34 +116,97 @@ def appraisers_screen(period_title: str, people: list[Appraiser], period_id: int
 
 
 def editing_screen(view: Editing) -> Screen:
+    """One appraiser's domain being edited: the cohort row, then the indices (or one index's
+    sub-indices when it is open), then save."""
     person = str(view.appraiser.person_id)
+    cohort_name = dict(view.cohorts).get(view.cohort, view.cohort) if view.cohort else _("all cohorts")
     lines = [
         _("🧭 <b>{name}</b> — {period}").format(
             name=escape(view.appraiser.full_name or "—"), period=escape(view.period_title)
         ),
-        _("Tick the indices this appraiser appraises (in every cohort), then save."),
+        _("Applies to: <b>{cohort}</b>.").format(cohort=escape(cohort_name)),
     ]
-    if view.others:
+    if view.open:
+        index = view.framework.index(view.open)
         lines.append(
-            _("Also assigned (set on the command line, kept): {scopes}.").format(scopes=scopes_text(view.others))
+            _("Index <b>{code}. {name}</b>: tick the sub-indices this appraiser appraises.").format(
+                code=escape(index.code), name=escape(index.name)
+            )
         )
-    toggles = [
+    elif any(index.sub_indices for index in view.framework.indices):
+        lines.append(_("Tick whole indices, or open “1.x ›” to tick some sub-indices; then save."))
+    else:
+        lines.append(_("Tick the indices this appraiser appraises, then save."))
+    if view.others:
+        lines.append(_("Also assigned: {scopes}.").format(scopes=scopes_text(view.others)))
+    buttons = _cohort_rows(view, person) + (_sub_rows(view, person) if view.open else _index_rows(view, person))
+    save = Button(_("💾 Save"), Action("asv", 0, view.period_id, arg=person).pack())
+    if view.open:
+        buttons.append([Button(_("⬅️ Indices"), Action("aso", 0, view.period_id, "", person).pack()), save])
+    else:
+        buttons.append([save, Button(_("✖️ Cancel"), Action("asg", 0, view.period_id).pack())])
+    return Screen("\n".join(lines), rows(*buttons))
+
+
+def _cohort_rows(view: Editing, person: str) -> list[list[Button]]:
+    """ "Tất cả khối" and each cohort by its name, two a row; the one shown ticked. A cohort whose code
+    does not fit in a button is left out (the command line assigns it)."""
+    if not view.cohorts:
+        return []
+    choices = [("", _("All cohorts"))] + [(c, n) for c, n in view.cohorts if _FITS.match(c)]
+    buttons = [
         Button(
-            ("☑️ " if index.code in view.chosen else "⬜ ") + f"{index.code}. {index.name}",
-            Action("ast", 0, view.period_id, index.code, person).pack(),
+            ("🔘 " if code == view.cohort else "") + name[:1].upper() + name[1:],
+            Action("asc", 0, view.period_id, code, person).pack(),
         )
-        for index in view.framework.indices
+        for code, name in choices
     ]
-    return Screen(
-        "\n".join(lines),
-        rows(
-            *[[t] for t in toggles],
-            [
-                Button(_("💾 Save"), Action("asv", 0, view.period_id, arg=person).pack()),
-                Button(_("✖️ Cancel"), Action("asg", 0, view.period_id).pack()),
-            ],
-        ),
-    )
+    return [buttons[n : n + 2] for n in range(0, len(buttons), 2)]
+
+
+def _index_rows(view: Editing, person: str) -> list[list[Button]]:
+    """An index a row: ☑️ whole, ◐ some of its sub-indices (2/3), ⬜ none; then "1.x ›" to open one."""
+    toggles = []
+    for index in view.framework.indices:
+        some = len(view.ticked(index.code))
+        if view.whole(index.code):
+            label = f"☑️ {index.code}. {index.name}"
+        elif some:
+            label = f"◐ {index.code}. {index.name} ({some}/{len(index.sub_indices)})"
+        else:
+            label = f"⬜ {index.code}. {index.name}"
+        toggles.append([Button(label, Action("ast", 0, view.period_id, index.code, person).pack())])
+    opens = [
+        Button(f"{index.code}.x ›", Action("aso", 0, view.period_id, index.code, person).pack())
+        for index in view.framework.indices
+        if index.sub_indices
+    ]
+    return toggles + [opens[n : n + 6] for n in range(0, len(opens), 6)]
+
+
+def _sub_rows(view: Editing, person: str) -> list[list[Button]]:
+    """The open index: the whole index, then each of its sub-indices."""
+    index = view.framework.index(view.open)
+    ticked = view.ticked(index.code)
+    whole = view.whole(index.code)
+    buttons = [
+        [
+            Button(
+                ("☑️ " if whole else "⬜ ") + _("Whole index {code}").format(code=index.code),
+                Action("ast", 0, view.period_id, index.code, person).pack(),
+            )
+        ]
+    ]
+    buttons += [
+        [
+            Button(
+                ("☑️ " if sub.code in ticked else "⬜ ") + f"{sub.code} {sub.name}",
+                Action("ast", 0, view.period_id, sub.code, person).pack(),
+            )
+        ]
+        for sub in index.sub_indices
+    ]
+    return buttons
 
 
 def saved_notice(result: Assignment) -> str:

@@ -8,7 +8,7 @@ whose leader approved (bot.services.assessment.approval)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -328,7 +328,8 @@ async def current_appraisal(session: AsyncSession) -> Period:
     return (locked or periods)[0]
 
 
-# the chat's assignment screen: pick an appraiser, toggle indices, save
+# the chat's assignment screen: pick an appraiser, choose a cohort ("" = all), tick whole indices or
+# open one to tick some of its sub-indices, save. What is ticked lives in the conversation until saved.
 
 
 @dataclass(frozen=True)
@@ -336,42 +337,104 @@ class Editing:
     period_id: int
     period_title: str
     framework: Framework
-    appraiser: Appraiser
-    chosen: tuple[str, ...]  # index codes ticked (every cohort)
-    others: tuple[Scope, ...]  # sub-index or cohort scopes, kept as they are (command line)
+    appraiser: Appraiser  # as saved
+    chosen: tuple[str, ...]  # the codes ticked in the cohort shown: whole indices and sub-indices
+    others: tuple[Scope, ...]  # ticked in the other cohorts (and older codes), kept as they are
+    cohort: str = ""  # the cohort shown; "" = every cohort
+    cohorts: tuple[tuple[str, str], ...] = ()  # (code, name) of the cohorts a scope may be restricted to
+    open: str = ""  # the index whose sub-indices are shown; "" = the indices
+
+    def ticked(self, index_code: str) -> frozenset[str]:
+        """The sub-indices of the index ticked in the cohort shown: all of them when the whole index is."""
+        subs = frozenset(s.code for s in self.framework.index(index_code).sub_indices)
+        return subs if index_code in self.chosen else subs & set(self.chosen)
+
+    def whole(self, index_code: str) -> bool:
+        index = self.framework.index(index_code)
+        return index_code in self.chosen or (
+            bool(index.sub_indices) and len(self.ticked(index_code)) == len(index.sub_indices)
+        )
 
 
-def _editing(
-    period: Period, framework: Framework, person: Person, scopes: tuple[Scope, ...], chosen: list[str]
+def _known(framework: Framework, code: str) -> bool:
+    return framework.has_index(code) or framework.has_sub_index(code)
+
+
+async def _cohorts(session: AsyncSession, framework: Framework) -> tuple[tuple[str, str], ...]:
+    """The framework's cohorts, then any other cohort a unit belongs to: (code, name)."""
+    ranking = framework.ranking
+    codes = [c.code for c in ranking.cohorts]
+    used = (await session.execute(select(Unit.cohort).where(Unit.cohort != "").distinct())).scalars()
+    codes += sorted(set(used) - set(codes))
+    return tuple((code, ranking.cohort_name(code)) for code in codes)
+
+
+def _toggled(framework: Framework, chosen: list[str], code: str) -> list[str]:
+    """`chosen` (one cohort's codes) with an index or a sub-index ticked or unticked: an index whose
+    sub-indices are all ticked is kept as the whole index."""
+    if framework.has_index(code):
+        index = framework.index(code)
+    elif framework.has_sub_index(code):
+        index = next(i for i in framework.indices if any(s.code == code for s in i.sub_indices))
+    else:
+        raise ServiceError("unknown_item")
+    subs = [s.code for s in index.sub_indices]
+    ticked = set(subs) if index.code in chosen else set(subs) & set(chosen)
+    whole = index.code in chosen or (bool(subs) and ticked == set(subs))
+    rest = [c for c in chosen if c != index.code and c not in subs]
+    if code == index.code:
+        return rest if whole else [*rest, index.code]
+    ticked ^= {code}
+    return [*rest, index.code] if ticked == set(subs) else rest + [c for c in subs if c in ticked]
+
+
+async def _editing(
+    session: AsyncSession, period: Period, framework: Framework, person: Person, cursor: dict
 ) -> Editing:
-    others = tuple(s for s in scopes if s.cohort or not framework.has_index(s.code))
-    order = [i.code for i in framework.indices]
+    cohort, pairs = cursor.get("cohort", ""), [tuple(p) for p in cursor.get("scopes", [])]
+    order = {
+        code: n
+        for n, code in enumerate([c for i in framework.indices for c in (i.code, *(s.code for s in i.sub_indices))])
+    }
+    chosen = sorted((c for c, k in pairs if k == cohort and c in order), key=order.__getitem__)
+    cohorts = await _cohorts(session, framework)
+    names = dict(cohorts)
+    others = tuple(Scope(c, k, names.get(k, "")) for c, k in pairs if k != cohort or c not in order)
     return Editing(
         period.id,
         period.title,
         framework,
-        Appraiser(person.id, person.telegram_id, person.full_name, scopes),
-        tuple(c for c in order if c in chosen),
+        Appraiser(person.id, person.telegram_id, person.full_name, await _scopes_of(session, period.id, person.id)),
+        tuple(chosen),
         others,
+        cohort,
+        cohorts,
+        cursor.get("open", ""),
     )
 
 
 async def start_editing(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Editing:
-    """The appraiser's index toggles, as saved; what is ticked lives in the conversation until saved."""
+    """The appraiser's scopes as saved, every cohort shown; edited in the conversation until saved."""
     actor.require(Action.ASSIGN_APPRAISERS)
     async with db.session() as session, session.begin():
         period = await current_appraisal(session)
         framework = await period_framework(session, period)
         person = await _appraiser(session, person_id)
         scopes = await _scopes_of(session, period.id, person.id)
-        chosen = [s.code for s in scopes if not s.cohort and framework.has_index(s.code)]
+        cursor = {
+            "flow": "assign",
+            "period": period.id,
+            "person": person.id,
+            "scopes": [[s.code, s.cohort] for s in scopes if _known(framework, s.code)],
+            "cohort": "",
+            "open": "",
+        }
         conversation = await session.get(Conversation, actor.person_id, with_for_update=True)
-        cursor = {"flow": "assign", "period": period.id, "person": person.id, "codes": chosen}
         if conversation is None:
             session.add(Conversation(person_id=actor.person_id, cursor=cursor, updated_at=now))
         else:
             conversation.cursor, conversation.updated_at = cursor, now
-        return _editing(period, framework, person, scopes, chosen)
+        return await _editing(session, period, framework, person, cursor)
 
 
 async def _edit_cursor(session: AsyncSession, actor: Actor, person_id: int) -> tuple[object, dict]:
@@ -379,55 +442,90 @@ async def _edit_cursor(session: AsyncSession, actor: Actor, person_id: int) -> t
     cursor = (conversation.cursor or {}) if conversation else {}
     if cursor.get("flow") != "assign" or cursor.get("person") != person_id:
         raise ServiceError("unknown_item")
+    if "scopes" not in cursor:  # a screen opened before sub-indices and cohorts could be ticked
+        cursor = {**cursor, "scopes": [[c, ""] for c in cursor.get("codes", [])], "cohort": "", "open": ""}
     return conversation, cursor
 
 
-async def toggle(db: Database, actor: Actor, person_id: int, code: str, *, now: datetime) -> Editing:
-    """The coordinator ticks or unticks an index in the appraiser's domain being edited (saved later)."""
+async def _change(
+    db: Database, actor: Actor, person_id: int, now: datetime, change: Callable[[Framework, dict, Editing], dict]
+) -> Editing:
+    """One change of the domain being edited (a tick, a cohort, an index opened), kept in the conversation."""
     actor.require(Action.ASSIGN_APPRAISERS)
     async with db.session() as session, session.begin():
         conversation, cursor = await _edit_cursor(session, actor, person_id)
         period = await _period(session, cursor["period"])
         framework = await period_framework(session, period)
-        if not framework.has_index(code):
-            raise ServiceError("unknown_item")
-        chosen = list(cursor.get("codes", []))
-        chosen = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
-        conversation.cursor, conversation.updated_at = {**cursor, "codes": chosen}, now  # type: ignore[attr-defined]
         person = await _appraiser(session, person_id)
-        return _editing(period, framework, person, await _scopes_of(session, period.id, person.id), chosen)
+        cursor = {**cursor, **change(framework, cursor, await _editing(session, period, framework, person, cursor))}
+        conversation.cursor, conversation.updated_at = cursor, now  # type: ignore[attr-defined]
+        return await _editing(session, period, framework, person, cursor)
+
+
+async def toggle(db: Database, actor: Actor, person_id: int, code: str, *, now: datetime) -> Editing:
+    """The coordinator ticks or unticks an index or a sub-index, in the cohort shown (saved later)."""
+
+    def change(framework: Framework, cursor: dict, shown: Editing) -> dict:
+        if not _known(framework, code):
+            raise ServiceError("unknown_item")
+        chosen = _toggled(framework, list(shown.chosen), code)
+        kept = [p for p in cursor["scopes"] if p[1] != shown.cohort or not _known(framework, p[0])]
+        return {"scopes": kept + [[c, shown.cohort] for c in chosen]}
+
+    return await _change(db, actor, person_id, now, change)
+
+
+async def choose_cohort(db: Database, actor: Actor, person_id: int, cohort: str, *, now: datetime) -> Editing:
+    """The cohort the next ticks apply to ("" = every cohort); the indices are shown again."""
+
+    def change(_framework: Framework, _cursor: dict, shown: Editing) -> dict:
+        if cohort and cohort not in dict(shown.cohorts):
+            raise ServiceError("unknown_item")
+        return {"cohort": cohort, "open": ""}
+
+    return await _change(db, actor, person_id, now, change)
+
+
+async def open_index(db: Database, actor: Actor, person_id: int, code: str, *, now: datetime) -> Editing:
+    """An index's sub-indices to tick one by one ("" = back to the indices)."""
+
+    def change(framework: Framework, _cursor: dict, _shown: Editing) -> dict:
+        if code and not (framework.has_index(code) and framework.index(code).sub_indices):
+            raise ServiceError("unknown_item")
+        return {"open": code}
+
+    return await _change(db, actor, person_id, now, change)
 
 
 async def save_editing(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Assignment:
-    """The ticked indices become the appraiser's every-cohort index scopes; sub-index and cohort
-    scopes (given on the command line) stay."""
+    """What is ticked, in every cohort, becomes the appraiser's domain; scopes of codes the framework
+    no longer has stay as they are."""
     actor.require(Action.ASSIGN_APPRAISERS)
     async with db.session() as session, session.begin():
         conversation, cursor = await _edit_cursor(session, actor, person_id)
         period = await _period(session, cursor["period"])
         framework = await period_framework(session, period)
         person = await _appraiser(session, person_id)
-        chosen = [c for c in cursor.get("codes", []) if framework.has_index(c)]
-        held = [
-            s for s in await _scopes_of(session, period.id, person.id) if not s.cohort and framework.has_index(s.code)
-        ]
-        gone = [s.code for s in held if s.code not in chosen]
-        new = [c for c in chosen if Scope(c) not in held]
-        if gone:
+        wanted = {(c, k) for c, k in cursor["scopes"] if _known(framework, c)}
+        held = {
+            (s.code, s.cohort) for s in await _scopes_of(session, period.id, person.id) if _known(framework, s.code)
+        }
+        gone, new = held - wanted, [p for p in dict.fromkeys(tuple(p) for p in cursor["scopes"]) if p in wanted - held]
+        for code, cohort in gone:
             await session.execute(
                 delete(AppraiserScope).where(
                     AppraiserScope.period_id == period.id,
                     AppraiserScope.person_id == person.id,
-                    AppraiserScope.cohort == "",
-                    AppraiserScope.scope_code.in_(gone),
+                    AppraiserScope.scope_code == code,
+                    AppraiserScope.cohort == cohort,
                 )
             )
         session.add_all(
             AppraiserScope(
-                period_id=period.id, person_id=person.id, scope_code=c, cohort="", created_by=actor.audit_id,
+                period_id=period.id, person_id=person.id, scope_code=c, cohort=k, created_by=actor.audit_id,
                 created_at=now,
             )
-            for c in new
+            for c, k in new
         )  # fmt: skip
         conversation.cursor, conversation.updated_at = {}, now  # type: ignore[attr-defined]
         await session.flush()
