@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.campaign_calendar import local_date
 from bot.services.access import Actor, NotAllowed
 from bot.services.admin.frameworks import framework_of
-from bot.services.assessment.answers import snapshot
+from bot.services.assessment.answers import locked_answer, snapshot
 from bot.services.assessment.evidence import IncomingFile, check_content, check_declared, looks_like_link
 from bot.services.campaign.outbox import NewMessage, enqueue_in
 from bot.services.errors import ServiceError
@@ -727,17 +727,7 @@ async def _decide(
     else:
         objection.state = ObjectionState.UPHELD.value
         final = new_points
-        answer = (
-            await session.execute(
-                select(Answer)
-                .where(Answer.period_id == period.id, Answer.unit_id == unit.id, Answer.sub_index_code == sub.code)
-                .with_for_update()
-            )
-        ).scalar_one_or_none()
-        if answer is None:
-            answer = Answer(period_id=period.id, unit_id=unit.id, sub_index_code=sub.code)
-            session.add(answer)
-            await session.flush()
+        answer, _created = await locked_answer(session, period.id, unit.id, sub.code)
         before = snapshot(answer)
         answer.verified_points = new_points
         answer.status = AnswerStatus.ACCEPTED.value

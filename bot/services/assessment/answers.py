@@ -17,9 +17,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from scoring import SubIndex, parse_answer
 from scoring.states import AnswerStatus
 from storage.lean import Lean, statement
+from storage.models import Answer
 
 
 def to_json(value: Any) -> Any:
@@ -146,6 +150,25 @@ async def lock_answer(sql: Lean, period_id: int, unit_id: int, code: str, known:
         row = await sql.row(_LOCKED_ANSWER, where)
     assert row is not None
     return answer_row(sql, row)
+
+
+async def locked_answer(session: AsyncSession, period_id: int, unit_id: int, code: str) -> tuple[Answer, bool]:
+    """The unit's answer to an item as an ORM row, locked for the transaction, created (empty) when
+    there is none; and whether it was created. For use cases that set points from outside the
+    unit's own answering (an upheld objection, an agency's figure)."""
+    answer = (
+        await session.execute(
+            select(Answer)
+            .where(Answer.period_id == period_id, Answer.unit_id == unit_id, Answer.sub_index_code == code)
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if answer is not None:
+        return answer, False
+    answer = Answer(period_id=period_id, unit_id=unit_id, sub_index_code=code)
+    session.add(answer)
+    await session.flush()
+    return answer, True
 
 
 async def record_history(

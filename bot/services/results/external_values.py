@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.access import Actor
 from bot.services.admin.frameworks import framework_of
 from bot.services.admin.spreadsheets import Row, read_table
-from bot.services.assessment.answers import snapshot, to_json
+from bot.services.assessment.answers import locked_answer, snapshot, to_json
 from bot.services.errors import InputFileError, ServiceError
 from bot.services.permissions import Action
 from bot.services.safe_text import visible
@@ -245,17 +245,8 @@ async def record_value(
     raw = {k: to_json(v) for k, v in sub.method.parse(raw_of(sub, value), sub.max_points).items()}
     points = points_of(sub, value)
     note = visible(note)[:NOTE_LIMIT] if note.strip() else ""
-    answer = (
-        await session.execute(
-            select(Answer)
-            .where(Answer.period_id == period.id, Answer.unit_id == unit.id, Answer.sub_index_code == sub.code)
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
-    if answer is None:
-        answer = Answer(period_id=period.id, unit_id=unit.id, sub_index_code=sub.code)
-        session.add(answer)
-        await session.flush()
+    answer, created = await locked_answer(session, period.id, unit.id, sub.code)
+    if created:
         old = None
     else:
         if (
